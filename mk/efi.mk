@@ -1,0 +1,47 @@
+# The UEFI application, built with Debian's gnu-efi (ELF -> PE32+ via objcopy).
+
+EFI_DIR     := $(BUILD)/efi
+EFI_INC     ?= /usr/include/efi
+EFI_LIBDIR  ?= /usr/lib
+EFI_LDS     := $(EFI_LIBDIR)/elf_x86_64_efi.lds
+EFI_CRT0    := $(EFI_LIBDIR)/crt0-efi-x86_64.o
+EFI_APP     := $(EFI_DIR)/earlypatch.efi
+
+# Firmware code: no red zone (interrupts use the stack), no SSE (we own no FPU
+# state), MS ABI for the firmware calls via GNU_EFI_USE_MS_ABI.
+EFI_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+              -ffreestanding -fno-stack-protector -fno-stack-check -fpic -fshort-wchar \
+              -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args -fno-strict-aliasing \
+              -DGNU_EFI_USE_MS_ABI -Iinclude -Icore -Iefi
+EFI_INCS   := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol
+CORE_EFI_FLAGS := $(filter-out -std=gnu11,$(EFI_CFLAGS)) -std=c11 -nostdinc -isystem $(shell $(HOSTCC) -print-file-name=include)
+
+EFI_SRCS     := $(sort $(wildcard efi/*.c))
+EFI_ASM      := $(sort $(wildcard efi/*.S))
+EFI_OBJS     := $(patsubst efi/%.c,$(EFI_DIR)/efi/%.o,$(EFI_SRCS)) \
+                $(patsubst efi/%.S,$(EFI_DIR)/efi/%.o,$(EFI_ASM))
+CORE_EFI_OBJS := $(patsubst core/%.c,$(EFI_DIR)/core/%.o,$(CORE_SRCS))
+
+$(EFI_DIR)/efi/%.o: efi/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(EFI_CFLAGS) $(EFI_INCS) -MMD -MP -c $< -o $@
+
+$(EFI_DIR)/efi/%.o: efi/%.S
+	@mkdir -p $(@D)
+	$(HOSTCC) -Iinclude -MMD -MP -c $< -o $@
+
+$(EFI_DIR)/core/%.o: core/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(CORE_EFI_FLAGS) -MMD -MP -c $< -o $@
+
+$(EFI_DIR)/earlypatch.so: $(EFI_OBJS) $(CORE_EFI_OBJS)
+	ld -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic -L$(EFI_LIBDIR) \
+	   $(EFI_CRT0) $^ -o $@ -lefi -lgnuefi $(shell $(HOSTCC) -print-libgcc-file-name)
+
+$(EFI_APP): $(EFI_DIR)/earlypatch.so
+	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* \
+	        -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+ALL_TARGETS += $(EFI_APP)
+
+-include $(EFI_OBJS:.o=.d) $(CORE_EFI_OBJS:.o=.d)
