@@ -1,0 +1,70 @@
+/*
+ * A payload image as the patcher sees it: loaded segments (bytes at their
+ * run-time addresses) and sections found by name. The ELF loader (elf.c)
+ * builds one; the engine (patch code) reads and writes through it only.
+ *
+ * Two ways to back it:
+ *  - loaded: each PT_LOAD copied into memory the caller provides (firmware),
+ *  - file view: segments point into the ELF file buffer itself (eptool apply
+ *    writes the buffer back, so the output keeps the input's layout).
+ */
+#ifndef EP_IMAGE_H
+#define EP_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EP_IMAGE_MAX_SEGS 16
+#define EP_IMAGE_MAX_SECS 96
+#define EP_SECTION_NAME_MAX 40
+
+enum { EP_SEG_R = 4, EP_SEG_W = 2, EP_SEG_X = 1 };
+
+struct ep_segment {
+	uint64_t vaddr;     /* run-time address (link address + slide) */
+	uint64_t memsz;
+	uint64_t filesz;
+	uint64_t file_offset;
+	uint32_t flags;     /* EP_SEG_* */
+	uint8_t *mem;       /* memsz bytes (file view: filesz bytes, no .bss) */
+	uint64_t mem_size;  /* bytes addressable through mem */
+};
+
+struct ep_section {
+	char name[EP_SECTION_NAME_MAX];
+	uint64_t vaddr;     /* run-time address; 0 for non-alloc sections */
+	uint64_t size;
+	uint64_t file_offset;
+	uint64_t entsize;
+	uint32_t type;      /* SHT_* */
+	uint64_t flags;     /* SHF_* */
+};
+
+struct ep_image {
+	uint64_t link_base; /* lowest PT_LOAD vaddr as linked */
+	uint64_t load_base; /* where it runs */
+	int64_t slide;      /* load_base - link_base; 0 for ET_EXEC */
+	uint64_t entry;     /* run-time entry address */
+	bool is_pie;
+	unsigned nsegs;
+	struct ep_segment segs[EP_IMAGE_MAX_SEGS];
+	unsigned nsecs;
+	struct ep_section secs[EP_IMAGE_MAX_SECS];
+	/* Symbols for logs (may be absent): raw ELF64 .symtab and its .strtab in the file. */
+	const uint8_t *symtab;
+	uint64_t symtab_size;
+	const char *strtab;
+	uint64_t strtab_size;
+};
+
+/* Pointer to [vaddr, vaddr+len) if it lies wholly in one segment's backing bytes, else NULL. */
+uint8_t *ep_image_ptr(const struct ep_image *img, uint64_t vaddr, uint64_t len);
+/* The segment holding [vaddr, vaddr+len) wholly, or NULL. */
+const struct ep_segment *ep_image_segment(const struct ep_image *img, uint64_t vaddr, uint64_t len);
+bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len);
+const struct ep_section *ep_image_section(const struct ep_image *img, const char *name);
+/* Nearest symbol at or below addr (FUNC/OBJECT/NOTYPE); NULL if none. *offset = addr - symbol. */
+const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t *offset);
+
+#endif
