@@ -109,12 +109,12 @@ static bool set_string(char *dst, size_t cap, struct token v)
 /* "payload /EFI/x.elf" and "payload \EFI\x.elf" both mean a path from the ESP root. */
 static bool set_path(char *dst, size_t cap, struct token v)
 {
-	if (!set_string(dst, cap, v))
+	if (v.len == 0 || v.len >= cap || (v.s[0] != '/' && v.s[0] != '\\'))
 		return false;
-	for (char *s = dst; *s; s++)
-		if (*s == '/')
-			*s = '\\';
-	return dst[0] == '\\';
+	for (size_t i = 0; i < v.len; i++)
+		dst[i] = v.s[i] == '/' ? '\\' : v.s[i];
+	dst[v.len] = '\0';
+	return true;
 }
 
 static const char *const reg_names[4] = {"eax", "ebx", "ecx", "edx"};
@@ -322,7 +322,7 @@ static uint32_t range_head(uint32_t leaf)
 	uint32_t base = leaf & 0xffffff00u;
 	if (base == 0 || base == 0x80000000u || base == 0xc0000000u || base == 0x40000000u || base == 0x40000100u)
 		return base;
-	return leaf < 0x100 ? 0 : 0xffffffffu;
+	return 0xffffffffu;
 }
 
 static void log_sim(struct ep_log *log, const struct ep_cpuid_sim *s, uint32_t old, uint32_t now)
@@ -370,9 +370,7 @@ void ep_config_apply_cpuid(const struct ep_config *c, struct ep_cpuid_dump *d, s
 	}
 	if (c->sev_status_set) {
 		struct ep_line l;
-		d->sev_status_valid = true;
-		d->sev_status_simulated = true;
-		d->sev_status = c->sev_status;
+		ep_cpuid_set_sev_status(d, c->sev_status, true);
 		ep_line_begin(&l, log, EP_LOG_WARN, "sim");
 		ep_kv_str(&l, "what", "msr");
 		ep_kv_hexw(&l, "index", EP_MSR_SEV_STATUS, 8);

@@ -172,6 +172,37 @@ bool ep_cpuid_sev_msr_allowed(const struct ep_cpuid_dump *d)
 	return (ep_cpuid_reg(d, 0x8000001fu, 0, EP_EAX) & (1u << 1)) != 0;
 }
 
+enum ep_msr_plan ep_cpuid_sev_msr_plan(const struct ep_cpuid_dump *d, bool value_simulated)
+{
+	if (value_simulated)
+		return EP_MSR_SIMULATED;
+	if (!ep_cpuid_sev_msr_allowed(d))
+		return EP_MSR_NOT_ALLOWED;
+	const struct ep_cpuid_leaf *mem = ep_cpuid_find(d, 0x8000001fu, 0);
+	const struct ep_cpuid_leaf *ext = ep_cpuid_find(d, 0x80000000u, 0);
+	if ((mem && (mem->flags & EP_CPUID_SIMULATED)) || (ext && (ext->flags & EP_CPUID_SIMULATED)))
+		return EP_MSR_SKIP_SIMULATED_CPUID;
+	return EP_MSR_READ;
+}
+
+const char *ep_msr_plan_name(enum ep_msr_plan p)
+{
+	switch (p) {
+	case EP_MSR_READ: return "read";
+	case EP_MSR_SIMULATED: return "simulated";
+	case EP_MSR_NOT_ALLOWED: return "not-allowed";
+	case EP_MSR_SKIP_SIMULATED_CPUID: return "skip-simulated-cpuid";
+	}
+	return "?";
+}
+
+void ep_cpuid_set_sev_status(struct ep_cpuid_dump *d, uint64_t value, bool simulated)
+{
+	d->sev_status_valid = true;
+	d->sev_status_simulated = simulated;
+	d->sev_status = value;
+}
+
 /* Logging and reading back. */
 
 static const char *const reg_keys[4] = {"eax", "ebx", "ecx", "edx"};

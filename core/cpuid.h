@@ -72,6 +72,20 @@ enum ep_err ep_cpuid_override(struct ep_cpuid_dump *d, uint32_t leaf, uint32_t s
  */
 bool ep_cpuid_sev_msr_allowed(const struct ep_cpuid_dump *d);
 
+/*
+ * What to do about SEV_STATUS, with the reason logged by the caller:
+ *   READ        execute RDMSR (CPUID allows it and was not simulated)
+ *   SIMULATED   the config supplies the value; never touch the real MSR
+ *   NOT_ALLOWED CPUID does not advertise SEV within the extended range
+ *   SKIP_SIMULATED_CPUID  SEV comes from a simulated 0x8000001F but no MSR
+ *               value was given: the real MSR may not exist (TCG), so it is
+ *               not read and treated as absent.
+ */
+enum ep_msr_plan { EP_MSR_READ, EP_MSR_SIMULATED, EP_MSR_NOT_ALLOWED, EP_MSR_SKIP_SIMULATED_CPUID };
+enum ep_msr_plan ep_cpuid_sev_msr_plan(const struct ep_cpuid_dump *d, bool value_simulated);
+const char *ep_msr_plan_name(enum ep_msr_plan p);
+void ep_cpuid_set_sev_status(struct ep_cpuid_dump *d, uint64_t value, bool simulated);
+
 /* Logs every entry, then the MSR if valid; simulated ones carry sim=1. */
 void ep_cpuid_log(const struct ep_cpuid_dump *d, struct ep_log *log);
 

@@ -12,9 +12,9 @@ EFI_APP     := $(EFI_DIR)/earlypatch.efi
 EFI_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
               -ffreestanding -fno-stack-protector -fno-stack-check -fpic -fshort-wchar \
               -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args -fno-strict-aliasing \
-              -DGNU_EFI_USE_MS_ABI -Iinclude -Icore -Iefi
+              -DGNU_EFI_USE_MS_ABI -Iinclude -iquote core -iquote efi
 EFI_INCS   := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol
-CORE_EFI_FLAGS := $(filter-out -std=gnu11,$(EFI_CFLAGS)) -std=c11 -nostdinc -isystem $(shell $(HOSTCC) -print-file-name=include)
+CORE_EFI_FLAGS := $(filter-out -std=gnu11,$(EFI_CFLAGS)) -std=c11 -nostdinc -isystem $(shell $(HOSTCC) -print-file-name=include) -fno-tree-loop-distribute-patterns
 
 EFI_SRCS     := $(sort $(wildcard efi/*.c))
 EFI_ASM      := $(sort $(wildcard efi/*.S))

@@ -10,7 +10,7 @@ HOST_CFLAGS  ?= -O2 -g
 HOST_WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Werror=implicit-function-declaration
 CORE_INC     := -Iinclude -Icore
 CORE_HOST_FLAGS := -std=c11 $(HOST_CFLAGS) $(HOST_WARN) $(CORE_INC) -ffreestanding -nostdinc \
-                   -isystem $(shell $(HOSTCC) -print-file-name=include) -fno-strict-aliasing
+                   -isystem $(shell $(HOSTCC) -print-file-name=include) -fno-strict-aliasing -fno-tree-loop-distribute-patterns
 CORE_HOST_OBJS  := $(patsubst core/%.c,$(HOST_DIR)/core/%.o,$(CORE_SRCS))
 LIBCORE_HOST    := $(HOST_DIR)/libcore.a
 
@@ -23,7 +23,9 @@ $(LIBCORE_HOST): $(CORE_HOST_OBJS)
 	ar rcs $@ $^
 
 # Host programs (tools, tests) are ordinary hosted C.
-HOSTPROG_FLAGS := -std=gnu11 $(HOST_CFLAGS) $(HOST_WARN) $(CORE_INC) -Itools
+# Hosted programs see core/ headers only as "quote" includes: core/features.h must not
+# shadow glibc's <features.h>.
+HOSTPROG_FLAGS := -std=gnu11 $(HOST_CFLAGS) $(HOST_WARN) -Iinclude -iquote core -iquote tools
 
 # eptool: tools/eptool.c dispatches to tools/eptool_*.c subcommands.
 EPTOOL      := $(HOST_DIR)/eptool
@@ -39,7 +41,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(HOST_DIR)/tests/%,$(UNIT_SRCS))
 UNIT_TESTS += $(UNIT_BINS)
 $(HOST_DIR)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBCORE_HOST)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTPROG_FLAGS) -Itests/unit -DTEST_DATA_DIR='"$(CURDIR)/tests/data"' $< $(LIBCORE_HOST) -lcmocka -o $@
+	$(HOSTCC) $(HOSTPROG_FLAGS) -iquote tests/unit -DTEST_DATA_DIR='"$(CURDIR)/tests/data"' $< $(LIBCORE_HOST) -lcmocka -o $@
 
 ALL_TARGETS += $(LIBCORE_HOST) $(EPTOOL) $(UNIT_BINS)
 

@@ -1,0 +1,155 @@
+/*
+ * efi_main: the boot flow. Each step is one call; every decision is made in
+ * core/ and logged. Errors return an EFI status to the firmware rather than
+ * hanging, after the log has been written wherever it still can be.
+ */
+#include "facts.h"
+#include "glue.h"
+#include "util.h"
+#include "version.h"
+
+#define CONF_PATH "\\EFI\\earlypatch\\earlypatch.conf"
+#define LOG_PATH "\\EFI\\earlypatch\\earlypatch.log"
+#define LOG_OLD_PATH "\\EFI\\earlypatch\\earlypatch.log.old"
+#define LOG_BUF_SIZE (1u << 20)
+#define CONF_MAX_SIZE (256u << 10)
+
+struct boot {
+	EFI_HANDLE image;
+	struct ep_config config;
+	struct efi_console con;
+	struct ep_log log;
+	struct efi_esp esp;
+	struct ep_cpuid_dump dump;
+	struct ep_facts facts;
+};
+
+static struct boot boot;
+
+static void log_banner(struct boot *b)
+{
+	struct ep_line l;
+	char vendor[64];
+	size_t n = 0;
+	for (const CHAR16 *s = ST->FirmwareVendor; s && *s && n + 1 < sizeof(vendor); s++)
+		vendor[n++] = *s < 0x80 ? (char)*s : '?';
+	vendor[n] = '\0';
+	ep_line_begin(&l, &b->log, EP_LOG_INFO, "earlypatch");
+	ep_kv_str(&l, "version", EP_VERSION);
+	ep_kv_str(&l, "firmware", vendor);
+	ep_kv_hex(&l, "firmware_rev", ST->FirmwareRevision);
+	ep_kv_u(&l, "uefi_major", ST->Hdr.Revision >> 16);
+	ep_kv_u(&l, "uefi_minor", (ST->Hdr.Revision & 0xffff) / 10);
+	ep_line_end(&l);
+}
+
+static void load_config(struct boot *b)
+{
+	uint8_t *text;
+	UINTN size;
+	struct ep_line l;
+	EFI_STATUS st = efi_esp_read(&b->esp, CONF_PATH, &text, &size, CONF_MAX_SIZE);
+	ep_line_begin(&l, &b->log, st == EFI_SUCCESS || st == EFI_NOT_FOUND ? EP_LOG_INFO : EP_LOG_WARN, "config");
+	ep_kv_str(&l, "file", CONF_PATH);
+	ep_kv_bool(&l, "found", st == EFI_SUCCESS);
+	if (st != EFI_SUCCESS && st != EFI_NOT_FOUND)
+		ep_kv_hex(&l, "efi_status", st);
+	ep_line_end(&l);
+	if (st == EFI_SUCCESS) {
+		ep_config_parse(&b->config, (const char *)text, size, &b->log);
+		FreePool(text);
+	}
+	ep_config_log(&b->config, &b->log);
+}
+
+static void log_stage(struct boot *b, const char *name, uint64_t t0)
+{
+	struct ep_line l;
+	ep_line_begin(&l, &b->log, EP_LOG_INFO, "stage");
+	ep_kv_str(&l, "name", name);
+	ep_kv_u(&l, "tsc", efi_rdtsc() - t0);
+	ep_line_end(&l);
+}
+
+static void read_sev_status(struct boot *b)
+{
+	enum ep_msr_plan plan = ep_cpuid_sev_msr_plan(&b->dump, b->config.sev_status_set);
+	struct ep_line l;
+	if (plan == EP_MSR_READ)
+		ep_cpuid_set_sev_status(&b->dump, efi_rdmsr(EP_MSR_SEV_STATUS), false);
+	ep_line_begin(&l, &b->log, plan == EP_MSR_SKIP_SIMULATED_CPUID ? EP_LOG_WARN : EP_LOG_INFO, "msr");
+	ep_kv_hexw(&l, "index", EP_MSR_SEV_STATUS, 8);
+	ep_kv_str(&l, "action", ep_msr_plan_name(plan));
+	ep_line_end(&l);
+}
+
+static void probe(struct boot *b)
+{
+	uint64_t t0 = efi_rdtsc();
+	ep_cpuid_collect(&b->dump, efi_cpuid, NULL);
+	ep_config_apply_cpuid(&b->config, &b->dump, &b->log);
+	read_sev_status(b);
+	ep_cpuid_log(&b->dump, &b->log);
+	ep_facts_derive(&b->dump, &b->facts);
+	ep_config_apply_features(&b->config, &b->facts, &b->log);
+	ep_facts_log(&b->facts, &b->log);
+	log_stage(b, "probe", t0);
+}
+
+static void write_log(struct boot *b)
+{
+	struct ep_line l;
+	ep_line_begin(&l, &b->log, EP_LOG_INFO, "log");
+	ep_kv_str(&l, "file", LOG_PATH);
+	ep_kv_u(&l, "bytes", b->log.len);
+	ep_kv_u(&l, "errors", b->log.errors);
+	ep_kv_u(&l, "warnings", b->log.warnings);
+	ep_kv_u(&l, "dropped", b->log.dropped_lines);
+	ep_line_end(&l);
+	EFI_STATUS st = efi_esp_rotate_and_write(&b->esp, LOG_PATH, LOG_OLD_PATH, b->log.buf, b->log.len);
+	if (EFI_ERROR(st)) {
+		/* The ESP may be read-only or full: say so and go on. */
+		b->config.log_console = true;
+		efi_log_status(&b->log, st, "log", "cannot write the log to the ESP");
+	}
+}
+
+static EFI_STATUS finish(struct boot *b, EFI_STATUS status)
+{
+	struct ep_line l;
+	ep_line_begin(&l, &b->log, EFI_ERROR(status) ? EP_LOG_ERR : EP_LOG_INFO, "exit");
+	ep_kv_hex(&l, "efi_status", status);
+	ep_kv_str(&l, "action", b->config.on_exit == EP_ON_EXIT_SHUTDOWN ? "shutdown" : "return");
+	ep_line_end(&l);
+	write_log(b);
+	efi_esp_close(&b->esp);
+	if (b->config.on_exit == EP_ON_EXIT_SHUTDOWN)
+		RT->ResetSystem(EfiResetShutdown, status, 0, NULL);
+	return status;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+	struct boot *b = &boot;
+	InitializeLib(image, systab);
+	b->image = image;
+	ep_config_defaults(&b->config);
+	b->con.config = &b->config;
+
+	char *buf = AllocatePool(LOG_BUF_SIZE);
+	if (!buf) {
+		efi_console_print("earlypatch: out of memory for the log");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	ep_log_init(&b->log, buf, LOG_BUF_SIZE, efi_console_sink, &b->con);
+	log_banner(b);
+
+	EFI_STATUS st = efi_esp_open(image, &b->esp);
+	if (EFI_ERROR(st))
+		efi_log_status(&b->log, st, "esp", "cannot open the ESP: no config, no log file");
+	else
+		load_config(b);
+
+	probe(b);
+	return finish(b, EFI_SUCCESS);
+}

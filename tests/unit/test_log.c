@@ -1,0 +1,148 @@
+/* The log line format: fields, quoting, truncation, reading back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "log.h"
+
+static char buf[8192];
+static struct ep_log log_;
+static int sink_calls;
+static char last_line[EP_LINE_MAX];
+
+static void sink(void *ctx, enum ep_level level, const char *line, size_t len)
+{
+	sink_calls++;
+	memcpy(last_line, line, len);
+	last_line[len] = 0;
+}
+
+static int setup(void **state)
+{
+	ep_log_init(&log_, buf, sizeof(buf), sink, NULL);
+	sink_calls = 0;
+	return 0;
+}
+
+static void fields_and_quoting(void **state)
+{
+	struct ep_line l;
+	ep_line_begin(&l, &log_, EP_LOG_INFO, "cpu");
+	ep_kv_str(&l, "vendor", "AMD");
+	ep_kv_hexw(&l, "leaf", 7, 8);
+	ep_kv_u(&l, "n", 42);
+	ep_kv_s(&l, "d", -5);
+	ep_kv_str(&l, "brand", "AMD EPYC \"Milan\" a=b");
+	ep_kv_bool(&l, "ok", true);
+	ep_line_end(&l);
+	assert_string_equal(last_line,
+			    "I cpu vendor=AMD leaf=0x00000007 n=42 d=-5 brand=\"AMD EPYC \\\"Milan\\\" a=b\" ok=1");
+	assert_int_equal(sink_calls, 1);
+	assert_int_equal(log_.len, strlen(last_line) + 1);
+	assert_int_equal(buf[log_.len - 1], '\n');
+}
+
+static void reads_back_what_it_wrote(void **state)
+{
+	struct ep_line l;
+	char v[64];
+	ep_line_begin(&l, &log_, EP_LOG_WARN, "x");
+	ep_kv_str(&l, "a", "one two");
+	ep_kv_str(&l, "b", "q\"uote\\");
+	ep_kv_str(&l, "empty", "");
+	ep_kv_str(&l, "c", "3");
+	ep_line_end(&l);
+	size_t n = strlen(l.text);
+	assert_true(ep_logline_get(l.text, n, "a", v, sizeof(v)));
+	assert_string_equal(v, "one two");
+	assert_true(ep_logline_get(l.text, n, "b", v, sizeof(v)));
+	assert_string_equal(v, "q\"uote\\");
+	assert_true(ep_logline_get(l.text, n, "empty", v, sizeof(v)));
+	assert_string_equal(v, "");
+	assert_true(ep_logline_get(l.text, n, "c", v, sizeof(v)));
+	assert_string_equal(v, "3");
+	assert_false(ep_logline_get(l.text, n, "d", v, sizeof(v)));
+	/* A key inside a quoted value is not a key. */
+	assert_false(ep_logline_get(l.text, n, "two", v, sizeof(v)));
+	assert_false(ep_logline_get(l.text, n, "a", v, 3)); /* too small */
+	assert_int_equal(log_.warnings, 1);
+}
+
+static void topic_parsing(void **state)
+{
+	const char *t;
+	size_t tl;
+	assert_true(ep_logline_topic("I cpuid leaf=1", 14, &t, &tl));
+	assert_int_equal(tl, 5);
+	assert_memory_equal(t, "cpuid", 5);
+	assert_false(ep_logline_topic("X cpuid", 7, &t, &tl));
+	assert_false(ep_logline_topic("Icpuid", 6, &t, &tl));
+	assert_false(ep_logline_topic("", 0, &t, &tl));
+}
+
+static void long_lines_are_marked_truncated(void **state)
+{
+	struct ep_line l;
+	char big[EP_LINE_MAX + 100];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	ep_line_begin(&l, &log_, EP_LOG_INFO, "t");
+	ep_kv_str(&l, "v", big);
+	ep_line_end(&l);
+	size_t n = strlen(last_line);
+	assert_true(n < EP_LINE_MAX);
+	assert_string_equal(last_line + n - strlen(" truncated=1"), " truncated=1");
+}
+
+static void control_characters_never_split_a_line(void **state)
+{
+	struct ep_line l;
+	ep_line_begin(&l, &log_, EP_LOG_INFO, "t");
+	ep_kv_str(&l, "v", "a\nb\rc");
+	ep_line_end(&l);
+	assert_null(strchr(last_line, '\n'));
+	assert_null(strchr(last_line, '\r'));
+}
+
+static void full_buffer_drops_lines_but_still_sinks(void **state)
+{
+	char small[40];
+	ep_log_init(&log_, small, sizeof(small), sink, NULL);
+	ep_log_msg(&log_, EP_LOG_ERR, "a", "first line fits");
+	ep_log_msg(&log_, EP_LOG_ERR, "a", "second line does not fit");
+	assert_int_equal(log_.dropped_lines, 1);
+	assert_int_equal(sink_calls, 2);
+	assert_int_equal(log_.errors, 2);
+	assert_memory_equal(small, "E a msg=\"first line fits\"\n", log_.len);
+}
+
+static void errors_have_names_and_messages(void **state)
+{
+	struct ep_line l;
+	ep_line_begin(&l, &log_, EP_LOG_ERR, "config");
+	assert_int_equal(ep_line_end_err((ep_kv_err(&l, EP_ERR_CONFIG_SYNTAX), &l), EP_ERR_CONFIG_SYNTAX),
+			 EP_ERR_CONFIG_SYNTAX);
+	assert_non_null(strstr(last_line, "err=CONFIG_SYNTAX"));
+	assert_string_equal(ep_err_name((enum ep_err)9999), "UNKNOWN");
+	/* Every error has a distinct name. */
+	for (int i = 0; i < EP_ERR__COUNT; i++)
+		for (int j = i + 1; j < EP_ERR__COUNT; j++)
+			assert_string_not_equal(ep_err_name(i), ep_err_name(j));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(fields_and_quoting, setup),
+		cmocka_unit_test_setup(reads_back_what_it_wrote, setup),
+		cmocka_unit_test_setup(topic_parsing, setup),
+		cmocka_unit_test_setup(long_lines_are_marked_truncated, setup),
+		cmocka_unit_test_setup(control_characters_never_split_a_line, setup),
+		cmocka_unit_test_setup(full_buffer_drops_lines_but_still_sinks, setup),
+		cmocka_unit_test_setup(errors_have_names_and_messages, setup),
+	};
+	return cmocka_run_group_tests_name("log", tests, NULL, NULL);
+}
