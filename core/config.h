@@ -75,5 +75,7 @@ void ep_config_apply_cpuid(const struct ep_config *c, struct ep_cpuid_dump *d, s
  */
 struct ep_facts;
 void ep_config_apply_features(const struct ep_config *c, struct ep_facts *f, struct ep_log *log);
+/* Rebuilds c's feature list from a boot log's "W sim what=feature" lines (for replay). */
+void ep_config_features_from_log(struct ep_config *c, const char *text, size_t len);
 
 #endif

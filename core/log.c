@@ -34,12 +34,13 @@ void ep_line_begin(struct ep_line *l, struct ep_log *log, enum ep_level level, c
 	put_bytes(l, topic, ep_strlen(topic));
 }
 
+/* Backslashes alone do not force quotes, so ESP paths stay readable: \EFI\BOOT. */
 static bool needs_quotes(const char *v, size_t n)
 {
 	if (n == 0)
 		return true;
 	for (size_t i = 0; i < n; i++)
-		if (v[i] == ' ' || v[i] == '"' || v[i] == '=' || v[i] == '\\' || (unsigned char)v[i] < 0x20)
+		if (v[i] == ' ' || v[i] == '"' || v[i] == '=' || (unsigned char)v[i] < 0x20)
 			return true;
 	return false;
 }

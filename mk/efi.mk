@@ -35,7 +35,7 @@ $(EFI_DIR)/core/%.o: core/%.c
 	$(HOSTCC) $(CORE_EFI_FLAGS) -MMD -MP -c $< -o $@
 
 $(EFI_DIR)/earlypatch.so: $(EFI_OBJS) $(CORE_EFI_OBJS)
-	ld -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic -L$(EFI_LIBDIR) \
+	ld -nostdlib -znocombreloc --no-undefined -T $(EFI_LDS) -shared -Bsymbolic -L$(EFI_LIBDIR) \
 	   $(EFI_CRT0) $^ -o $@ -lefi -lgnuefi $(shell $(HOSTCC) -print-libgcc-file-name)
 
 $(EFI_APP): $(EFI_DIR)/earlypatch.so

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Boots an ESP image in QEMU with Debian's OVMF and collects what it printed.
 #
-#   scripts/qemu-boot.sh --esp IMG --out DIR [--cpu MODEL] [--timeout S] [--interactive] [-- QEMU_ARGS...]
+#   scripts/qemu-boot.sh --esp IMG --out DIR [--cpu MODEL] [--timeout S] [--interactive] [--esp-readonly]
+#                        [-- QEMU_ARGS...]
 #
 # DIR gets: console.txt (serial = firmware console), debugcon.txt (port 0xe9),
 # exit_code (QEMU's status, or "timeout"), qemu.cmd. Uses KVM when /dev/kvm
 # works, TCG otherwise. The firmware variables are a fresh copy per run.
 set -euo pipefail
 
-esp="" out="" cpu="${CPU:-qemu64}" timeout_s=120 interactive=0
+esp="" out="" cpu="${CPU:-qemu64}" timeout_s=120 interactive=0 drive_opts=""
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -17,6 +18,7 @@ while [ $# -gt 0 ]; do
 	--cpu) cpu=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
+	--esp-readonly) drive_opts=",readonly=on"; shift ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-boot: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -42,7 +44,7 @@ accel=(-accel tcg)
 args=(-machine q35 "${accel[@]}" -cpu "$cpu" -m 256 -smp 1 -no-reboot -nic none
       -drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
       -drive "if=pflash,format=raw,unit=1,file=$out/vars.fd"
-      -drive "format=raw,file=$esp,if=virtio"
+      -drive "format=raw,file=$esp,if=virtio$drive_opts"
       -device isa-debug-exit,iobase=0xf4,iosize=0x04
       -debugcon "file:$out/debugcon.txt" -global isa-debugcon.iobase=0xe9)
 if [ $interactive = 1 ]; then

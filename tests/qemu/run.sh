@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# QEMU integration tests: one ESP image per case, booted under OVMF, the ESP
+# log read back with mtools and checked.
+#
+# A case is tests/qemu/cases/NAME.conf: an earlypatch.conf whose "#@" comment
+# lines (ignored by the loader) say how to boot it and what to expect:
+#   #@ cpu MODEL             QEMU -cpu model (default qemu64)
+#   #@ payload FILE          file put on the ESP as the payload (path relative to the build dir)
+#   #@ no-config             boot without a config file (the case's other lines are ignored)
+#   #@ expect REGEX          a line of the ESP log must match (grep -E)
+#   #@ reject REGEX          no line of the ESP log may match
+#   #@ console REGEX         the serial console must match
+#   #@ exit CODE             QEMU's exit status (default 0)
+#   #@ timeout SECONDS       (default 90)
+#   #@ esp-readonly          the ESP drive is read-only (the log cannot be written)
+#
+#   tests/qemu/run.sh [-j JOBS] [NAME_REGEX]
+# Ends with "N passed, M failed"; exit status 1 if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+jobs=${JOBS:-2}
+if [ "${1:-}" = "-j" ]; then jobs=$2; shift 2; fi
+filter=${1:-.}
+build=${BUILD:-build}
+app=$build/efi/earlypatch.efi
+outdir=$build/qemu-test
+[ -f "$app" ] || { echo "qemu-test: $app not built" >&2; exit 1; }
+mkdir -p "$outdir"
+
+run_case() {
+	local conf=$1 name out cpu=qemu64 exit_want=0 timeout_s=90 no_config=0 payload="" boot_opts=()
+	name=$(basename "$conf" .conf)
+	out=$outdir/$name
+	rm -rf "$out"
+	mkdir -p "$out"
+	while read -r tag key rest; do
+		[ "$tag" = "#@" ] || continue
+		case "$key" in
+		cpu) cpu=$rest ;;
+		exit) exit_want=$rest ;;
+		timeout) timeout_s=$rest ;;
+		no-config) no_config=1 ;;
+		esp-readonly) boot_opts+=(--esp-readonly) ;;
+		payload) payload=$build/$rest ;;
+		esac
+	done <"$conf"
+	local mk=(images/mkesp.sh "$out/esp.img" "$app")
+	[ $no_config = 1 ] || mk+=(--config "$conf")
+	[ -n "$payload" ] && mk+=(--payload "$payload")
+	if ! "${mk[@]}" >"$out/mkesp.txt" 2>&1; then
+		echo "FAIL $name: cannot build the ESP image: $(tail -1 "$out/mkesp.txt")"
+		return
+	fi
+	scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --timeout "$timeout_s" ${boot_opts[@]+"${boot_opts[@]}"}
+	MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" ::/EFI/earlypatch/earlypatch.log >"$out/esp.log" 2>/dev/null
+	local why=() code
+	code=$(cat "$out/exit_code")
+	[ "$code" = "$exit_want" ] || why+=("exit $code, want $exit_want")
+	[ -s "$out/esp.log" ] || [ ${#boot_opts[@]} -gt 0 ] || why+=("no ESP log")
+	while read -r tag key rest; do
+		[ "$tag" = "#@" ] || continue
+		case "$key" in
+		expect) grep -Eq -- "$rest" "$out/esp.log" || why+=("log lacks /$rest/") ;;
+		reject) grep -Eq -- "$rest" "$out/esp.log" && why+=("log has /$rest/") ;;
+		console) grep -Eaq -- "$rest" "$out/console.txt" || why+=("console lacks /$rest/") ;;
+		esac
+	done <"$conf"
+	if [ ${#why[@]} -eq 0 ]; then
+		echo "PASS $name ($cpu)"
+	else
+		echo "FAIL $name ($cpu): $(IFS=';'; echo "${why[*]}") [see $out]"
+	fi
+}
+export -f run_case
+export build app outdir
+
+cases=$(ls tests/qemu/cases/*.conf | grep -E -- "$filter" || true)
+[ -n "$cases" ] || { echo "qemu-test: no case matches '$filter'"; echo "0 passed, 0 failed"; exit 1; }
+results=$(printf '%s\n' $cases | xargs -P "$jobs" -I{} bash -c 'run_case {}' | tee /dev/stderr)
+pass=$(grep -c '^PASS' <<<"$results")
+fail=$(grep -c '^FAIL' <<<"$results")
+echo "qemu: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
