@@ -265,6 +265,10 @@ static enum ep_err parse_cpuid_line(struct ep_cpuid_dump *d, const char *line, s
 static enum ep_err parse_msr_line(struct ep_cpuid_dump *d, const char *line, size_t len)
 {
 	uint64_t index, value, sim = 0;
+	char action[24];
+	/* "I msr index=... action=..." records the decision to read, not a value. */
+	if (ep_logline_get(line, len, "action", action, sizeof(action)))
+		return EP_ERR_OK;
 	if (!get_u64(line, len, "index", &index) || !get_u64(line, len, "value", &value))
 		return EP_ERR_CPUID_DUMP_SYNTAX;
 	if (index != EP_MSR_SEV_STATUS)

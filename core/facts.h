@@ -53,10 +53,24 @@ struct ep_sev_facts {
 	bool ignored_wrong_vendor;    /* 0x8000001F claimed SEV on a non-AMD/Hygon CPU */
 };
 
+/* Why facts->suspicious was set; logged as names (see ep_suspicious_name). */
+enum {
+	EP_SUSPICIOUS_MAX_BASIC = 1 << 0,     /* leaf 0 EAX implausibly large: clamped */
+	EP_SUSPICIOUS_MAX_EXT = 1 << 1,       /* 0x80000000 EAX outside 0x80000000..0x800000FF */
+	EP_SUSPICIOUS_VENDOR_ID = 1 << 2,     /* vendor string has non-printable bytes */
+	EP_SUSPICIOUS_HV_SIGNATURE = 1 << 3,  /* hypervisor signature has non-printable bytes */
+	EP_SUSPICIOUS_HV_MAX = 1 << 4,        /* hypervisor max leaf beyond base + 0xFF */
+	EP_SUSPICIOUS_SEV_VENDOR = 1 << 5,    /* 0x8000001F claims SME/SEV on a non-AMD/Hygon CPU */
+	EP_SUSPICIOUS_SEV_MSR = 1 << 6,       /* SEV_STATUS present without SEV support, or ES/SNP without SEV */
+	EP_SUSPICIOUS_TDX_VENDOR = 1 << 7,    /* leaf 0x21 claims TDX on a non-Intel CPU */
+};
+#define EP_SUSPICIOUS_COUNT 8
+
 struct ep_facts {
 	enum ep_vendor vendor;
 	char vendor_id[13];
-	uint32_t max_basic, max_ext;
+	uint32_t max_basic, max_ext;  /* as used: hostile values clamped, 0 = range absent */
+	uint32_t max_centaur;         /* 0xC0000000 EAX when that range exists, else 0 */
 	uint32_t signature;           /* leaf 1 EAX */
 	uint32_t family, model, stepping;
 	char brand[49];
@@ -71,7 +85,9 @@ struct ep_facts {
 
 	struct ep_sev_facts sev;
 	bool tdx_guest;
+	bool tdx_ignored_wrong_vendor; /* leaf 0x21 said TDX on a non-Intel CPU */
 	bool suspicious;              /* hostile or inconsistent values were clamped or ignored */
+	uint32_t suspicious_why;      /* EP_SUSPICIOUS_* bits: which ones */
 };
 
 void ep_facts_derive(const struct ep_cpuid_dump *d, struct ep_facts *f);
@@ -82,5 +98,8 @@ void ep_facts_log(const struct ep_facts *f, struct ep_log *log);
 
 const char *ep_vendor_name(enum ep_vendor v);
 const char *ep_hypervisor_name(enum ep_hypervisor h);
+const char *ep_hv_isolation_name(enum ep_hv_isolation iso);
+/* Name of one EP_SUSPICIOUS_* bit given its index (0..EP_SUSPICIOUS_COUNT-1). */
+const char *ep_suspicious_name(unsigned bit_index);
 
 #endif

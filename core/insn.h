@@ -50,6 +50,7 @@ struct ep_insn {
 	int32_t branch_disp;         /* sign-extended; target = addr + len + branch_disp */
 
 	bool rip_relative;
+	bool rip_addr32;             /* 67 prefix: EIP-relative, target truncated to 32 bits */
 	uint8_t rip_disp_off;        /* offset of the 4-byte displacement */
 	int32_t rip_disp;            /* target = addr + len + rip_disp */
 

@@ -95,6 +95,11 @@ static void log_round_trip(void **state)
 	ep_cpuid_set_sev_status(&dump, 0x7, true);
 	ep_log_init(&log, buf, sizeof(buf), NULL, NULL);
 	ep_log_msg(&log, EP_LOG_INFO, "earlypatch", "lines of other topics are skipped");
+	struct ep_line l;
+	ep_line_begin(&l, &log, EP_LOG_INFO, "msr"); /* a decision line, not a value */
+	ep_kv_hexw(&l, "index", EP_MSR_SEV_STATUS, 8);
+	ep_kv_str(&l, "action", "not-allowed");
+	ep_line_end(&l);
 	ep_cpuid_log(&dump, &log);
 	size_t bad = 0;
 	assert_int_equal(ep_cpuid_parse(&back, buf, log.len, &bad), EP_ERR_OK);

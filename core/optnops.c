@@ -1,0 +1,86 @@
+/*
+ * NOP-run optimisation with Linux 6.12's rules (optimize_nops), so a site
+ * comes out byte-identical to what that kernel writes:
+ *
+ *   walk the site instruction by instruction; at a NOP (90 without REP, or
+ *   any 0F 1F) that does not end the site, take it together with every
+ *   single-byte 0x90 that follows and rewrite that run as one ideal NOP (up
+ *   to 11 bytes) or a JMP over INT3 filler (longer runs).
+ *
+ * A NOP that ends the site is left alone: it is either already the
+ * optimised padding or a lone 0x90. Two adjacent multi-byte NOPs are not
+ * merged (Linux only absorbs single-byte 0x90s), and decoding stops quietly
+ * at bytes that are not instructions, as the kernel's does.
+ */
+#include "nop.h"
+#include "patch_impl.h"
+#include "util.h"
+
+bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn)
+{
+	if (insn->map == EP_MAP_LEGACY && insn->opcode == 0x90) {
+		/* REX.B 90 is xchg %eax,%r8d, F3 90 is PAUSE: neither is a NOP. */
+		if (insn->rex & 1)
+			return false;
+		for (unsigned i = 0; i < insn->num_prefixes; i++)
+			if (buf[i] == 0xf3)
+				return false;
+		return true;
+	}
+	return insn->map == EP_MAP_0F && insn->opcode == 0x1f;
+}
+
+/*
+ * One run as Linux 6.12's add_nop writes it: an ideal NOP up to 11 bytes,
+ * else a jump to the run's end over INT3s; JMP8 only below 128 bytes (Linux
+ * switches to JMP32 there even though a rel8 would still reach 129).
+ */
+static void linux_add_nop(uint8_t *buf, size_t len)
+{
+	if (len <= EP_NOP_MAX) {
+		ep_nop_fill(buf, len);
+		return;
+	}
+	ep_memset(buf, 0xcc, len);
+	if (len < 128) {
+		buf[0] = 0xeb;
+		buf[1] = (uint8_t)(len - 2);
+	} else {
+		buf[0] = 0xe9;
+		ep_put_le32(buf + 1, (uint32_t)(len - 5));
+	}
+}
+
+static size_t skip_single_nops(const uint8_t *buf, size_t pos, size_t len)
+{
+	while (pos < len && buf[pos] == 0x90)
+		pos++;
+	return pos;
+}
+
+unsigned ep_optimize_nops(uint8_t *buf, size_t len)
+{
+	unsigned rewritten = 0;
+	size_t i = 0;
+	if (len > EP_PATCH_MAX_LEN)
+		return 0;
+	while (i < len) {
+		struct ep_insn insn;
+		if (ep_insn_decode(buf + i, len - i, &insn) != EP_ERR_OK)
+			break;
+		size_t next = i + insn.len;
+		if (ep_insn_is_nop(buf + i, &insn)) {
+			if (next == len)
+				break;
+			next = skip_single_nops(buf, next, len);
+			uint8_t before[EP_PATCH_MAX_LEN];
+			size_t run = next - i;
+			ep_memcpy(before, buf + i, run);
+			linux_add_nop(buf + i, run);
+			if (ep_memcmp(before, buf + i, run) != 0)
+				rewritten += (unsigned)run;
+		}
+		i = next;
+	}
+	return rewritten;
+}

@@ -1,0 +1,427 @@
+/*
+ * The transaction: read both tables, validate every entry, build every
+ * site's new bytes into a plan, check that no two sites overlap; only a plan
+ * that got through all of it is ever written (patch_commit.c).
+ *
+ * Every alternatives entry is checked and built, chosen or not, so whether
+ * an image is accepted does not depend on the CPU it meets.
+ */
+#include "log.h"
+#include "patch_impl.h"
+#include "util.h"
+
+/* The plan header and the alternatives context share the arena's first bytes. */
+struct plan_head {
+	struct ep_patch_plan plan;
+	struct ep_alt_ctx actx;
+};
+
+struct tables {
+	const struct ep_alt_abi *abi;
+	const uint8_t *alt_raw, *sc_raw;
+	uint64_t alt_addr, sc_addr;
+	unsigned alt_count, sc_count;
+};
+
+static const struct ep_alt_abi *abi_of(const struct ep_patch_opts *opts)
+{
+	return opts->abi ? opts->abi : &ep_alt_abi_earlypatch;
+}
+
+static void fail_at(struct ep_patch_failure *f, enum ep_err err, const char *table, unsigned index,
+		    uint64_t addr, uint64_t other)
+{
+	f->err = err;
+	f->table = table;
+	f->index = index;
+	f->addr = addr;
+	f->other = other;
+}
+
+static enum ep_err find_tables(const struct ep_image *img, const struct ep_patch_opts *opts, struct tables *t,
+			       struct ep_patch_failure *f)
+{
+	ep_memset(t, 0, sizeof(*t));
+	t->abi = abi_of(opts);
+	enum ep_err err = EP_ERR_OK;
+	if (!opts->skip_alternatives) {
+		err = ep_alt_table(img, t->abi, &t->alt_raw, &t->alt_addr, &t->alt_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".altinstructions");
+			fail_at(f, err, "alt", 0, s ? s->vaddr : 0, 0);
+			return err;
+		}
+	}
+	if (!opts->skip_static_calls) {
+		err = ep_scall_table(img, &t->sc_raw, &t->sc_addr, &t->sc_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".static_call_sites");
+			fail_at(f, err, "scall", 0, s ? s->vaddr : 0, 0);
+		}
+	}
+	return err;
+}
+
+/* End of the group starting at entry i: consecutive entries with the same absolute address. */
+static unsigned group_end(const struct tables *t, unsigned i, struct ep_alt_entry *first, unsigned *len)
+{
+	struct ep_alt_entry e;
+	ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, i, first);
+	*len = first->instrlen;
+	unsigned j = i + 1;
+	for (; j < t->alt_count; j++) {
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, j, &e);
+		if (e.instr != first->instr)
+			break;
+		if (e.instrlen > *len)
+			*len = e.instrlen;
+	}
+	return j;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static size_t arena_need(unsigned nsites, size_t nbytes)
+{
+	return align8(sizeof(struct plan_head)) + align8((size_t)nsites * sizeof(struct ep_plan_site)) +
+	       align8((size_t)nsites * sizeof(uint32_t)) + align8(nbytes) + 8;
+}
+
+static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
+{
+	*nsites = t->sc_count;
+	*nbytes = (size_t)t->sc_count * 6;
+	for (unsigned i = 0; i < t->alt_count;) {
+		struct ep_alt_entry first;
+		unsigned len;
+		i = group_end(t, i, &first, &len);
+		(*nsites)++;
+		*nbytes += len;
+	}
+}
+
+enum ep_err ep_patch_plan_size(const struct ep_image *img, const struct ep_patch_opts *opts, size_t *need)
+{
+	struct tables t;
+	struct ep_patch_failure f;
+	enum ep_err err = find_tables(img, opts, &t, &f);
+	if (err)
+		return err;
+	unsigned nsites;
+	size_t nbytes;
+	count_sites(&t, &nsites, &nbytes);
+	*need = arena_need(nsites, nbytes);
+	return EP_ERR_OK;
+}
+
+static struct ep_plan_site *new_site(struct ep_patch_plan *p, unsigned kind, uint64_t addr, unsigned index,
+				     unsigned len)
+{
+	struct ep_plan_site *s = &p->sites[p->nsites++];
+	ep_memset(s, 0, sizeof(*s));
+	s->kind = (uint8_t)kind;
+	s->addr = addr;
+	s->index = index;
+	s->len = (uint8_t)len;
+	s->bytes_off = (uint32_t)p->pool_used;
+	p->pool_used += len;
+	return s;
+}
+
+static void record_build(struct ep_plan_site *s, const struct ep_build_info *b)
+{
+	s->target = b->target;
+	s->reloc = b->reloc;
+	s->shrunk = b->shrunk;
+	s->nops = b->nops;
+	s->action = b->action;
+	s->pad = (uint8_t)(s->len - b->produced);
+}
+
+static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, const uint8_t **orig)
+{
+	*orig = ep_image_ptr(c->img, addr, len);
+	if (!*orig || !ep_image_is_exec(c->img, addr, len))
+		return EP_ERR_ALT_SITE_OUT_OF_TEXT;
+	if (c->have_repl && addr < c->repl_end && addr + len > c->repl_start)
+		return EP_ERR_ALT_SITE_IN_REPLACEMENT;
+	if (!ep_decodes_whole(*orig, len))
+		return EP_ERR_ALT_SITE_NOT_INSNS;
+	return EP_ERR_OK;
+}
+
+static bool group_selected(const struct ep_patch_opts *o, const struct tables *t, unsigned i, unsigned end)
+{
+	if (!o->alt_filter)
+		return true;
+	bool any = false;
+	for (unsigned k = i; k < end && !any; k++) {
+		struct ep_alt_entry e;
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		any = o->alt_filter(o->alt_filter_ctx, &e);
+	}
+	return any != o->alt_filter_invert;
+}
+
+/* Checks and builds every entry of the group [i, end); the last passing one is kept. */
+static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, unsigned i, unsigned end,
+			      unsigned len, struct ep_patch_failure *f)
+{
+	const struct ep_alt_ctx *c = p->actx;
+	struct ep_alt_entry e;
+	ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, i, &e);
+	uint64_t addr = e.instr;
+	for (unsigned k = i; k < end; k++) {
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		enum ep_err err = ep_alt_check_entry(c, &e, len);
+		if (err) {
+			fail_at(f, err, "alt", k, addr, e.repl);
+			return err;
+		}
+	}
+	const uint8_t *orig;
+	enum ep_err err = check_site(c, addr, len, &orig);
+	if (err) {
+		fail_at(f, err, "alt", i, addr, 0);
+		return err;
+	}
+	struct ep_plan_site *s = new_site(p, EP_SITE_ALT, addr, i, len);
+	uint8_t *out = p->pool + s->bytes_off;
+	s->nentries = end - i;
+	struct ep_build_info info;
+	for (unsigned k = i; k < end; k++) {
+		uint8_t tmp[EP_PATCH_MAX_LEN];
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		err = ep_alt_build(c, &e, len, orig, tmp, &info);
+		if (err) {
+			fail_at(f, err, "alt", k, addr, e.repl);
+			return err;
+		}
+		s->feature = e.feature;
+		s->flags = e.flags;
+		if (!ep_alt_entry_passes(c, &e))
+			continue;
+		s->chosen = k - i + 1;
+		s->repllen = e.repllen;
+		ep_memcpy(out, tmp, len);
+		record_build(s, &info);
+	}
+	if (!s->chosen) {
+		ep_alt_keep(orig, len, out, &info);
+		record_build(s, &info);
+	}
+	if (!group_selected(&p->opts, t, i, end))
+		s->action = EP_ACT_FILTERED;
+	s->changed = s->action != EP_ACT_FILTERED && ep_memcmp(out, orig, len) != 0;
+	return EP_ERR_OK;
+}
+
+static enum ep_err plan_alternatives(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	for (unsigned i = 0; i < t->alt_count;) {
+		struct ep_alt_entry first;
+		unsigned len;
+		unsigned end = group_end(t, i, &first, &len);
+		enum ep_err err = plan_group(p, t, i, end, len, f);
+		if (err)
+			return err;
+		i = end;
+	}
+	return EP_ERR_OK;
+}
+
+static enum ep_err plan_static_calls(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	for (unsigned i = 0; i < t->sc_count; i++) {
+		struct ep_scall_site sc;
+		ep_scall_at(t->sc_raw, t->sc_addr, i, &sc);
+		uint8_t tmp[6], len;
+		struct ep_build_info info;
+		enum ep_err err = ep_scall_build(p->img, t->abi, &sc, tmp, &len, &info);
+		if (err) {
+			fail_at(f, err, "scall", i, sc.addr, sc.key);
+			return err;
+		}
+		struct ep_plan_site *s = new_site(p, EP_SITE_SCALL, sc.addr, i, len);
+		ep_memcpy(p->pool + s->bytes_off, tmp, len);
+		s->key = sc.key;
+		s->flags = (uint16_t)sc.flags;
+		record_build(s, &info);
+		s->changed = ep_memcmp(tmp, ep_image_ptr(p->img, sc.addr, len), len) != 0;
+	}
+	return EP_ERR_OK;
+}
+
+/* Heap sort of the site indices by address: no allocation, O(n log n) worst case. */
+static void sift_down(uint32_t *a, const struct ep_plan_site *s, size_t root, size_t n)
+{
+	for (;;) {
+		size_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && s[a[child + 1]].addr > s[a[child]].addr)
+			child++;
+		if (s[a[root]].addr >= s[a[child]].addr)
+			return;
+		uint32_t tmp = a[root];
+		a[root] = a[child];
+		a[child] = tmp;
+		root = child;
+	}
+}
+
+static void sort_by_address(uint32_t *a, const struct ep_plan_site *s, size_t n)
+{
+	bool sorted = true;
+	for (size_t i = 0; i < n; i++)
+		a[i] = (uint32_t)i;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = s[i - 1].addr <= s[i].addr;
+	if (sorted)
+		return;
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(a, s, i, n);
+	for (size_t end = n; end-- > 1;) {
+		uint32_t tmp = a[0];
+		a[0] = a[end];
+		a[end] = tmp;
+		sift_down(a, s, 0, end);
+	}
+}
+
+static enum ep_err check_overlaps(struct ep_patch_plan *p, struct ep_patch_failure *f)
+{
+	sort_by_address(p->order, p->sites, p->nsites);
+	for (unsigned i = 1; i < p->nsites; i++) {
+		const struct ep_plan_site *a = &p->sites[p->order[i - 1]], *b = &p->sites[p->order[i]];
+		if (a->addr + a->len > b->addr) {
+			fail_at(f, EP_ERR_PATCH_SITE_OVERLAP, b->kind == EP_SITE_ALT ? "alt" : "scall", b->index,
+				b->addr, a->addr);
+			return EP_ERR_PATCH_SITE_OVERLAP;
+		}
+	}
+	return EP_ERR_OK;
+}
+
+static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const struct ep_patch_opts *o,
+			 const struct ep_alt_abi *abi)
+{
+	ep_memset(c, 0, sizeof(*c));
+	c->img = img;
+	c->abi = abi;
+	c->caps = o->caps;
+	c->ncaps = o->caps ? o->ncaps : 0;
+	const struct ep_section *r = ep_image_section(img, ".altinstr_replacement");
+	if (r && r->vaddr) {
+		c->have_repl = true;
+		c->repl_start = r->vaddr;
+		c->repl_end = r->vaddr + r->size;
+	}
+}
+
+/* Lays the plan out in the arena; false if it does not fit. */
+static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, struct plan_head **out)
+{
+	uintptr_t base = ((uintptr_t)arena + 7) & ~(uintptr_t)7;
+	if (!arena || arena_need(nsites, nbytes) > size)
+		return false;
+	struct plan_head *h = (struct plan_head *)base;
+	ep_memset(h, 0, sizeof(*h));
+	uint8_t *cur = (uint8_t *)base + align8(sizeof(*h));
+	h->plan.sites = (struct ep_plan_site *)cur;
+	cur += align8((size_t)nsites * sizeof(struct ep_plan_site));
+	h->plan.order = (uint32_t *)cur;
+	cur += align8((size_t)nsites * sizeof(uint32_t));
+	h->plan.pool = cur;
+	h->plan.cap_sites = nsites;
+	h->plan.pool_cap = nbytes;
+	*out = h;
+	return true;
+}
+
+static void log_failure(struct ep_log *log, const struct ep_image *img, const struct ep_patch_failure *f)
+{
+	if (!log)
+		return;
+	struct ep_line l;
+	uint64_t off;
+	ep_line_begin(&l, log, EP_LOG_ERR, "patch");
+	ep_kv_err(&l, f->err);
+	ep_kv_str(&l, "table", f->table);
+	ep_kv_u(&l, "index", f->index);
+	ep_kv_hex(&l, "site", f->addr);
+	const char *sym = f->addr ? ep_image_symbol(img, f->addr, &off) : NULL;
+	if (sym) {
+		ep_kv_str(&l, "sym", sym);
+		ep_kv_hex(&l, "off", off);
+	}
+	if (f->other)
+		ep_kv_hex(&l, "other", f->other);
+	ep_line_end(&l);
+}
+
+static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_opts *opts, void *arena,
+			      size_t arena_size, struct ep_patch_plan **plan, struct ep_patch_failure *f)
+{
+	struct tables t;
+	enum ep_err err = find_tables(img, opts, &t, f);
+	if (err)
+		return err;
+	unsigned nsites;
+	size_t nbytes;
+	count_sites(&t, &nsites, &nbytes);
+	struct plan_head *h;
+	if (!carve(arena, arena_size, nsites, nbytes, &h)) {
+		fail_at(f, EP_ERR_PATCH_ARENA_TOO_SMALL, "plan", nsites, 0, arena_need(nsites, nbytes));
+		return EP_ERR_PATCH_ARENA_TOO_SMALL;
+	}
+	struct ep_patch_plan *p = &h->plan;
+	p->img = img;
+	p->opts = *opts;
+	p->abi = t.abi;
+	p->alt_entries = t.alt_count;
+	p->alt_raw = t.alt_raw;
+	p->alt_table_addr = t.alt_addr;
+	init_alt_ctx(&h->actx, img, opts, t.abi);
+	p->actx = &h->actx;
+	err = plan_alternatives(p, &t, f);
+	if (!err)
+		err = plan_static_calls(p, &t, f);
+	if (!err)
+		err = check_overlaps(p, f);
+	*plan = err ? NULL : p;
+	return err;
+}
+
+enum ep_err ep_patch_plan(const struct ep_image *img, const struct ep_patch_opts *opts, void *arena,
+			  size_t arena_size, struct ep_patch_plan **plan, struct ep_patch_failure *fail,
+			  struct ep_log *log)
+{
+	struct ep_patch_failure local;
+	struct ep_patch_failure *f = fail ? fail : &local;
+	ep_memset(f, 0, sizeof(*f));
+	*plan = NULL;
+	enum ep_err err = build_plan(img, opts, arena, arena_size, plan, f);
+	if (err)
+		log_failure(log, img, f);
+	return err;
+}
+
+enum ep_err ep_patch_apply(struct ep_image *img, const struct ep_patch_opts *opts, void *arena,
+			   size_t arena_size, struct ep_log *log, struct ep_patch_stats *stats,
+			   struct ep_patch_failure *fail)
+{
+	struct ep_patch_plan *plan;
+	enum ep_err err = ep_patch_plan(img, opts, arena, arena_size, &plan, fail, log);
+	if (stats)
+		ep_memset(stats, 0, sizeof(*stats));
+	if (err) {
+		ep_patch_log_failed_summary(log);
+		return err;
+	}
+	ep_patch_commit(img, plan, log, stats);
+	return EP_ERR_OK;
+}

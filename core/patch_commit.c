@@ -1,0 +1,239 @@
+/*
+ * Committing a plan: each changed site is written exactly once, then one log
+ * line per site and one summary per table. Keys are documented in
+ * docs/patching.md; they are an interface, so change them only by adding.
+ */
+#include "features.h"
+#include "log.h"
+#include "patch_impl.h"
+#include "util.h"
+
+static const char *action_name(unsigned a)
+{
+	static const char *const names[] = {
+		[EP_ACT_PATCH] = "patch", [EP_ACT_KEEP] = "keep", [EP_ACT_FILTERED] = "skip",
+		[EP_ACT_CALL] = "call",   [EP_ACT_NOP] = "nop",   [EP_ACT_TRAP] = "trap",
+		[EP_ACT_JMP] = "jmp",     [EP_ACT_RET] = "ret",   [EP_ACT_RET0] = "ret0",
+		[EP_ACT_JCC] = "jcc",
+	};
+	return a < EP_ARRAY_SIZE(names) && names[a] ? names[a] : "?";
+}
+
+static void kv_symbol(struct ep_line *l, const struct ep_image *img, const char *key, uint64_t addr)
+{
+	uint64_t off;
+	const char *sym = addr ? ep_image_symbol(img, addr, &off) : NULL;
+	if (!sym)
+		return;
+	char buf[160];
+	size_t n = ep_strlcpy(buf, sym, sizeof(buf) - 24);
+	if (n > sizeof(buf) - 25)
+		n = sizeof(buf) - 25;
+	if (off) {
+		buf[n++] = '+';
+		n += ep_fmt_hex(buf + n, off, 1);
+	}
+	ep_kv_strn(l, key, buf, n);
+}
+
+/* "avx2", "!avx2" for NOT, "*" prefix for DIRECT_CALL; a number when unnamed. */
+static size_t fmt_feature(char *buf, unsigned feature, unsigned flags, bool marks)
+{
+	size_t n = 0;
+	if (marks && (flags & EP_ALT_FLAG_DIRECT_CALL))
+		buf[n++] = '*';
+	if (marks && (flags & EP_ALT_FLAG_NOT))
+		buf[n++] = '!';
+	const char *name = feature == EP_ALT_FEATURE_ALWAYS ? "always" : ep_feature_name(feature);
+	if (name && *name)
+		n += ep_strlcpy(buf + n, name, 40);
+	else
+		n += ep_fmt_u64(buf + n, feature);
+	return n;
+}
+
+static void kv_flags(struct ep_line *l, unsigned flags)
+{
+	const char *s = "none";
+	if ((flags & EP_ALT_FLAG_NOT) && (flags & EP_ALT_FLAG_DIRECT_CALL))
+		s = "not,direct_call";
+	else if (flags & EP_ALT_FLAG_NOT)
+		s = "not";
+	else if (flags & EP_ALT_FLAG_DIRECT_CALL)
+		s = "direct_call";
+	ep_kv_str(l, "flags", s);
+}
+
+static void kv_group(struct ep_line *l, const struct ep_patch_plan *p, const struct ep_plan_site *s)
+{
+	char buf[512];
+	size_t n = 0;
+	for (unsigned k = 0; k < s->nentries && n < sizeof(buf) - 50; k++) {
+		struct ep_alt_entry e;
+		ep_alt_entry_at(p->abi, p->alt_raw, p->alt_table_addr, s->index + k, &e);
+		if (k)
+			buf[n++] = ',';
+		n += fmt_feature(buf + n, e.feature, e.flags, true);
+	}
+	ep_kv_strn(l, "group", buf, n);
+}
+
+static void log_alt_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s)
+{
+	struct ep_line l;
+	char buf[48];
+	ep_line_begin(&l, log, EP_LOG_INFO, "alt");
+	ep_kv_hex(&l, "site", s->addr);
+	kv_symbol(&l, p->img, "sym", s->addr);
+	ep_kv_u(&l, "index", s->index);
+	if (s->chosen) {
+		ep_kv_strn(&l, "feature", buf, fmt_feature(buf, s->feature, 0, false));
+		kv_flags(&l, s->flags);
+	} else {
+		ep_kv_str(&l, "feature", "none");
+	}
+	size_t n = ep_fmt_u64(buf, s->chosen);
+	buf[n++] = '/';
+	n += ep_fmt_u64(buf + n, s->nentries);
+	ep_kv_strn(&l, "entry", buf, n);
+	kv_group(&l, p, s);
+	ep_kv_str(&l, "action", action_name(s->action));
+	ep_kv_u(&l, "len", s->len);
+	ep_kv_u(&l, "repl", s->repllen);
+	ep_kv_u(&l, "pad", s->pad);
+	ep_kv_u(&l, "reloc", s->reloc);
+	ep_kv_u(&l, "shrunk", s->shrunk);
+	ep_kv_u(&l, "nops", s->nops);
+	if (s->flags & EP_ALT_FLAG_DIRECT_CALL && s->chosen) {
+		ep_kv_hex(&l, "target", s->target);
+		kv_symbol(&l, p->img, "tsym", s->target);
+	}
+	ep_kv_bool(&l, "changed", s->changed);
+	ep_line_end(&l);
+}
+
+static void log_scall_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s)
+{
+	struct ep_line l;
+	static const char *const flag_names[] = {"none", "tail", "init", "tail,init"};
+	ep_line_begin(&l, log, EP_LOG_INFO, "scall");
+	ep_kv_hex(&l, "site", s->addr);
+	kv_symbol(&l, p->img, "sym", s->addr);
+	ep_kv_u(&l, "index", s->index);
+	ep_kv_hex(&l, "key", s->key);
+	kv_symbol(&l, p->img, "ksym", s->key);
+	ep_kv_hex(&l, "target", s->target);
+	kv_symbol(&l, p->img, "tsym", s->target);
+	ep_kv_str(&l, "flags", flag_names[s->flags & 3]);
+	ep_kv_str(&l, "action", action_name(s->action));
+	ep_kv_u(&l, "len", s->len);
+	ep_kv_bool(&l, "changed", s->changed);
+	ep_line_end(&l);
+}
+
+static void count_site(struct ep_patch_stats *st, const struct ep_plan_site *s)
+{
+	if (s->kind == EP_SITE_ALT) {
+		st->alt_sites++;
+		st->alt_filtered += s->action == EP_ACT_FILTERED;
+		st->alt_kept += s->action == EP_ACT_KEEP;
+		st->alt_patched += s->action != EP_ACT_FILTERED && s->action != EP_ACT_KEEP;
+		st->alt_dcall += s->chosen && (s->flags & EP_ALT_FLAG_DIRECT_CALL);
+		st->alt_changed += s->changed;
+		st->alt_reloc += s->reloc;
+		st->alt_shrunk += s->shrunk;
+		return;
+	}
+	st->sc_sites++;
+	st->sc_call += s->action == EP_ACT_CALL;
+	st->sc_jmp += s->action == EP_ACT_JMP;
+	st->sc_nop += s->action == EP_ACT_NOP;
+	st->sc_ret += s->action == EP_ACT_RET;
+	st->sc_ret0 += s->action == EP_ACT_RET0;
+	st->sc_jcc += s->action == EP_ACT_JCC;
+	st->sc_changed += s->changed;
+}
+
+static void write_site(struct ep_image *img, const struct ep_patch_plan *p, const struct ep_plan_site *s,
+		       struct ep_patch_stats *st)
+{
+	uint8_t *dst = ep_image_ptr(img, s->addr, s->len);
+	const uint8_t *src = p->pool + s->bytes_off;
+	if (p->opts.write)
+		p->opts.write(p->opts.write_ctx, dst, s->addr, src, s->len);
+	else
+		ep_memcpy(dst, src, s->len);
+	st->writes++;
+	st->bytes_written += s->len;
+}
+
+static void log_summaries(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_patch_stats *st)
+{
+	struct ep_line l;
+	if (!p->opts.skip_alternatives) {
+		ep_line_begin(&l, log, EP_LOG_INFO, "alt-summary");
+		ep_kv_str(&l, "abi", p->abi->name);
+		ep_kv_u(&l, "entries", p->alt_entries);
+		ep_kv_u(&l, "sites", st->alt_sites);
+		ep_kv_u(&l, "patched", st->alt_patched);
+		ep_kv_u(&l, "kept", st->alt_kept);
+		ep_kv_u(&l, "skipped", st->alt_filtered);
+		ep_kv_u(&l, "changed", st->alt_changed);
+		ep_kv_u(&l, "reloc", st->alt_reloc);
+		ep_kv_u(&l, "shrunk", st->alt_shrunk);
+		ep_kv_u(&l, "dcall", st->alt_dcall);
+		ep_line_end(&l);
+	}
+	if (!p->opts.skip_static_calls) {
+		ep_line_begin(&l, log, EP_LOG_INFO, "scall-summary");
+		ep_kv_u(&l, "sites", st->sc_sites);
+		ep_kv_u(&l, "call", st->sc_call);
+		ep_kv_u(&l, "jmp", st->sc_jmp);
+		ep_kv_u(&l, "nop", st->sc_nop);
+		ep_kv_u(&l, "ret", st->sc_ret);
+		ep_kv_u(&l, "ret0", st->sc_ret0);
+		ep_kv_u(&l, "jcc", st->sc_jcc);
+		ep_kv_u(&l, "changed", st->sc_changed);
+		ep_line_end(&l);
+	}
+	ep_line_begin(&l, log, EP_LOG_INFO, "patch-summary");
+	ep_kv_str(&l, "result", "ok");
+	ep_kv_u(&l, "writes", st->writes);
+	ep_kv_u(&l, "bytes", st->bytes_written);
+	ep_line_end(&l);
+}
+
+void ep_patch_log_failed_summary(struct ep_log *log)
+{
+	struct ep_line l;
+	if (!log)
+		return;
+	ep_line_begin(&l, log, EP_LOG_INFO, "patch-summary");
+	ep_kv_str(&l, "result", "fail");
+	ep_kv_u(&l, "writes", 0);
+	ep_kv_u(&l, "bytes", 0);
+	ep_line_end(&l);
+}
+
+void ep_patch_commit(struct ep_image *img, struct ep_patch_plan *p, struct ep_log *log,
+		     struct ep_patch_stats *stats)
+{
+	struct ep_patch_stats local;
+	struct ep_patch_stats *st = stats ? stats : &local;
+	ep_memset(st, 0, sizeof(*st));
+	st->alt_entries = p->alt_entries;
+	for (unsigned i = 0; i < p->nsites; i++) {
+		const struct ep_plan_site *s = &p->sites[i];
+		count_site(st, s);
+		if (s->changed)
+			write_site(img, p, s, st);
+		if (!log || s->action == EP_ACT_FILTERED)
+			continue;
+		if (s->kind == EP_SITE_ALT)
+			log_alt_site(log, p, s);
+		else
+			log_scall_site(log, p, s);
+	}
+	if (log)
+		log_summaries(log, p, st);
+}

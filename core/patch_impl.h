@@ -1,0 +1,130 @@
+/*
+ * Internals shared by the patch engine's files (alternative.c, reloc.c,
+ * optnops.c, static_call.c, patch.c). Not for use outside the engine.
+ */
+#ifndef EP_PATCH_IMPL_H
+#define EP_PATCH_IMPL_H
+
+#include "insn.h"
+#include "patch.h"
+
+enum ep_site_kind { EP_SITE_ALT, EP_SITE_SCALL };
+
+enum ep_site_action {
+	EP_ACT_PATCH,     /* replacement written */
+	EP_ACT_KEEP,      /* no eligible entry: original kept, NOP runs optimised */
+	EP_ACT_FILTERED,  /* left alone by the stage filter */
+	EP_ACT_CALL,      /* DIRECT_CALL / static call: direct call */
+	EP_ACT_NOP,       /* DIRECT_CALL to the no-op function / static call to NULL */
+	EP_ACT_TRAP,      /* DIRECT_CALL through a NULL pointer */
+	EP_ACT_JMP,       /* tail static call */
+	EP_ACT_RET,       /* tail static call to NULL */
+	EP_ACT_RET0,      /* static call to the return-0 function */
+	EP_ACT_JCC,       /* conditional tail static call */
+};
+
+/* What building one site's bytes produced, for the log. */
+struct ep_build_info {
+	uint8_t produced;   /* bytes before padding */
+	uint8_t reloc;      /* relocated operands */
+	uint8_t shrunk;     /* JMP32 -> JMP8 */
+	uint8_t nops;       /* bytes in NOP runs the optimiser rewrote */
+	uint8_t action;     /* enum ep_site_action */
+	uint64_t target;    /* DIRECT_CALL / static call target */
+};
+
+struct ep_plan_site {
+	uint64_t addr;
+	uint64_t target;
+	uint64_t key;          /* static calls: key address */
+	uint32_t index;        /* table index of the first entry */
+	uint32_t nentries;     /* entries in the group (alternatives) */
+	uint32_t chosen;       /* 1-based entry within the group, 0: none */
+	uint32_t bytes_off;    /* new bytes in the plan's pool */
+	uint16_t feature;      /* chosen entry's feature (or the last one's) */
+	uint16_t flags;        /* chosen entry's flags / static call key flags */
+	uint8_t kind;          /* enum ep_site_kind */
+	uint8_t len;
+	uint8_t repllen;
+	uint8_t pad;
+	uint8_t reloc, shrunk, nops, action;
+	bool changed;
+};
+
+struct ep_alt_ctx;
+
+struct ep_patch_plan {
+	const struct ep_image *img;
+	struct ep_patch_opts opts;
+	const struct ep_alt_abi *abi;
+	struct ep_plan_site *sites;
+	unsigned nsites, cap_sites;
+	unsigned alt_entries;
+	uint8_t *pool;
+	size_t pool_used, pool_cap;
+	uint32_t *order;      /* site indices sorted by address (overlap check) */
+	const struct ep_alt_ctx *actx;
+	const uint8_t *alt_raw;
+	uint64_t alt_table_addr;
+};
+
+/* --- optnops.c --- */
+/* Linux 6.12 optimize_nops on buf[0..len); returns bytes rewritten. */
+unsigned ep_optimize_nops(uint8_t *buf, size_t len);
+/* A NOP as Linux 6.12 counts one: 90 without REP, or 0F 1F. */
+bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn);
+
+/* --- reloc.c --- */
+struct ep_reloc_result {
+	unsigned reloc, shrunk;
+};
+/* Whether buf[0..len) decodes to whole instructions. */
+bool ep_decodes_whole(const uint8_t *buf, size_t len);
+/*
+ * Makes the code copied from repl_addr (code_len bytes at buf) correct at
+ * site_addr: every rel8/rel16/rel32 branch and RIP-relative operand whose
+ * target lies outside [repl_addr, repl_addr + code_len] is re-aimed;
+ * JMP32s leaving the replacement become JMP8 + INT3 where they reach.
+ */
+enum ep_err ep_reloc_apply(uint8_t *buf, size_t code_len, uint64_t repl_addr, uint64_t site_addr,
+			   struct ep_reloc_result *res);
+/* rel32 from the end of an instruction at from (length insn_len) to target. */
+bool ep_rel32(uint64_t from, unsigned insn_len, uint64_t target, int32_t *out);
+
+/* --- patch_commit.c --- */
+void ep_patch_log_failed_summary(struct ep_log *log);
+
+/* --- alternative.c --- */
+struct ep_alt_ctx {
+	const struct ep_image *img;
+	const struct ep_alt_abi *abi;
+	const uint32_t *caps;
+	unsigned ncaps;
+	uint64_t repl_start, repl_end;  /* .altinstr_replacement, or 0/0 */
+	bool have_repl;
+};
+/* Validates one entry against the site (group length len); err with no bytes built. */
+enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len);
+/* Builds the site bytes for entry e into out[0..len). */
+enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
+			 const uint8_t *orig, uint8_t *out, struct ep_build_info *info);
+/* The site left as it is, with Linux's NOP optimisation. */
+void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info);
+bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
+/* Whether the symbol exactly at addr is name. */
+bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name);
+
+/* --- static_call.c --- */
+struct ep_scall_site {
+	uint64_t addr, key;
+	unsigned flags;   /* STATIC_CALL_SITE_TAIL=1, INIT=2 */
+};
+enum ep_err ep_scall_table(const struct ep_image *img, const uint8_t **raw, uint64_t *table_addr,
+			   unsigned *count);
+void ep_scall_at(const uint8_t *raw, uint64_t table_addr, unsigned i, struct ep_scall_site *out);
+/* Validates the site and builds its new bytes (5, or 6 for a Jcc) into out; *len set. */
+enum ep_err ep_scall_build(const struct ep_image *img, const struct ep_alt_abi *abi,
+			   const struct ep_scall_site *s, uint8_t *out, uint8_t *len,
+			   struct ep_build_info *info);
+
+#endif
