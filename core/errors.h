@@ -15,6 +15,14 @@
 	X(CONFIG_TOO_MANY, "too many entries of this kind in the configuration")       \
 	X(UNKNOWN_FEATURE, "unknown feature name")                                     \
 	X(CC_BLOB_BAD, "SEV-SNP confidential computing blob is malformed")             \
+	X(HC_TABLE_BAD, "hypercall site table size is not a multiple of its entry size") \
+	X(HC_TOO_MANY_SITES, "too many hypercall sites")                               \
+	X(HC_SITE_BAD_LEN, "hypercall site length outside 8..32")                      \
+	X(HC_SITE_OUT_OF_TEXT, "hypercall site is not inside an executable segment")  \
+	X(HC_SITE_NOT_PLACEHOLDER, "hypercall site does not hold the ud2 placeholder") \
+	X(HC_SITES_OVERLAP, "two hypercall sites overlap")                             \
+	X(HC_THUNK_OUT_OF_TEXT, "hypercall thunk is not inside an executable segment") \
+	X(HC_THUNK_OUT_OF_RANGE, "hypercall thunk is beyond rel32 reach of its site") \
 	EP_ERROR_LIST_INSN(X)                                                          \
 	EP_ERROR_LIST_ELF(X)                                                           \
 	EP_ERROR_LIST_PATCH(X)

@@ -1,0 +1,176 @@
+/*
+ * Stage 1 hypercall sites. Two passes over the table: the first validates
+ * every entry and builds nothing but confidence, the second writes. Nothing
+ * in the second pass can fail, so the image is either fully patched or
+ * untouched.
+ */
+#include "hcsites.h"
+#include "log.h"
+#include "nop.h"
+#include "util.h"
+
+#define HC_SECTION ".hypercall_sites"
+
+struct hc_entry {
+	uint64_t site;
+	uint64_t thunk;
+	unsigned len;
+};
+
+static void read_entry(const uint8_t *raw, uint64_t entry_addr, struct hc_entry *e)
+{
+	e->site = entry_addr + (int64_t)(int32_t)ep_le32(raw);
+	e->thunk = entry_addr + 4 + (int64_t)(int32_t)ep_le32(raw + 4);
+	e->len = raw[8];
+}
+
+enum ep_err ep_hc_site_bytes(enum ep_hc_mechanism m, unsigned len, int64_t thunk_rel, uint8_t *out)
+{
+	/* mov $-38, %rax: REX.W C7 /0 with a sign-extended imm32. */
+	static const uint8_t enosys[] = {0x48, 0xc7, 0xc0, 0xda, 0xff, 0xff, 0xff};
+	unsigned n;
+	if (len < EP_HC_SITE_MIN_LEN || len > EP_HC_SITE_MAX_LEN)
+		return EP_ERR_HC_SITE_BAD_LEN;
+	switch (m) {
+	case EP_HC_NONE:
+		ep_memcpy(out, enosys, sizeof(enosys));
+		n = sizeof(enosys);
+		break;
+	case EP_HC_HYPERCALL_PAGE:
+		if (thunk_rel < INT32_MIN || thunk_rel > INT32_MAX)
+			return EP_ERR_HC_THUNK_OUT_OF_RANGE;
+		out[0] = 0xe8;
+		ep_put_le32(out + 1, (uint32_t)(int32_t)thunk_rel);
+		n = 5;
+		break;
+	default:
+		n = ep_hc_instruction(m, out);
+		break;
+	}
+	ep_nop_fill(out + n, len - n);
+	return EP_ERR_OK;
+}
+
+static bool is_placeholder(const uint8_t *p, unsigned len)
+{
+	return p[0] == 0x0f && p[1] == 0x0b && ep_nop_run_len(p + 2, len - 2) == len - 2;
+}
+
+static enum ep_err check_entry(const struct ep_image *img, const struct hc_entry *e, enum ep_hc_mechanism m)
+{
+	uint8_t bytes[EP_HC_SITE_MAX_LEN];
+	if (e->len < EP_HC_SITE_MIN_LEN || e->len > EP_HC_SITE_MAX_LEN)
+		return EP_ERR_HC_SITE_BAD_LEN;
+	if (!ep_image_is_exec(img, e->site, e->len))
+		return EP_ERR_HC_SITE_OUT_OF_TEXT;
+	if (!is_placeholder(ep_image_ptr(img, e->site, e->len), e->len))
+		return EP_ERR_HC_SITE_NOT_PLACEHOLDER;
+	if (m == EP_HC_HYPERCALL_PAGE && !ep_image_is_exec(img, e->thunk, 1))
+		return EP_ERR_HC_THUNK_OUT_OF_TEXT;
+	return ep_hc_site_bytes(m, e->len, (int64_t)(e->thunk - (e->site + 5)), bytes);
+}
+
+static bool overlaps(const struct hc_entry *a, const struct hc_entry *b)
+{
+	return a->site < b->site + b->len && b->site < a->site + a->len;
+}
+
+struct hc_table {
+	const uint8_t *raw;
+	uint64_t addr;
+	unsigned count;
+};
+
+static enum ep_err find_table(const struct ep_image *img, struct hc_table *t)
+{
+	const struct ep_section *sec = ep_image_section(img, HC_SECTION);
+	t->count = 0;
+	if (!sec || sec->size == 0)
+		return EP_ERR_OK;
+	if (sec->size % EP_HC_SITE_ENTRY_SIZE)
+		return EP_ERR_HC_TABLE_BAD;
+	if (sec->size / EP_HC_SITE_ENTRY_SIZE > EP_HC_MAX_SITES)
+		return EP_ERR_HC_TOO_MANY_SITES;
+	t->raw = ep_image_ptr(img, sec->vaddr, sec->size);
+	if (!t->raw)
+		return EP_ERR_HC_TABLE_BAD;
+	t->addr = sec->vaddr;
+	t->count = (unsigned)(sec->size / EP_HC_SITE_ENTRY_SIZE);
+	return EP_ERR_OK;
+}
+
+static void entry_at(const struct hc_table *t, unsigned i, struct hc_entry *e)
+{
+	read_entry(t->raw + (size_t)i * EP_HC_SITE_ENTRY_SIZE, t->addr + (uint64_t)i * EP_HC_SITE_ENTRY_SIZE, e);
+}
+
+static enum ep_err validate(const struct ep_image *img, const struct hc_table *t, enum ep_hc_mechanism m,
+			    struct ep_hc_result *res)
+{
+	for (unsigned i = 0; i < t->count; i++) {
+		struct hc_entry e, other;
+		entry_at(t, i, &e);
+		res->fail_index = i;
+		res->fail_addr = e.site;
+		/* Quadratic, but the table is bounded and this runs once per boot. */
+		for (unsigned j = 0; j < i; j++) {
+			entry_at(t, j, &other);
+			if (overlaps(&e, &other))
+				return EP_ERR_HC_SITES_OVERLAP;
+		}
+		enum ep_err err = check_entry(img, &e, m);
+		if (err != EP_ERR_OK)
+			return err;
+	}
+	return EP_ERR_OK;
+}
+
+static void log_site(struct ep_log *log, const struct ep_image *img, const struct hc_entry *e,
+		     enum ep_hc_mechanism m)
+{
+	struct ep_line l;
+	uint64_t off;
+	const char *sym = ep_image_symbol(img, e->site, &off);
+	ep_line_begin(&l, log, EP_LOG_INFO, "hcsite");
+	ep_kv_hex(&l, "site", e->site);
+	if (sym) {
+		ep_kv_str(&l, "sym", sym);
+		ep_kv_hex(&l, "sym_off", off);
+	}
+	ep_kv_str(&l, "mechanism", ep_hc_mechanism_name(m));
+	ep_kv_u(&l, "len", e->len);
+	if (m == EP_HC_HYPERCALL_PAGE)
+		ep_kv_hex(&l, "thunk", e->thunk);
+	ep_line_end(&l);
+}
+
+enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
+			      struct ep_hc_result *res)
+{
+	struct hc_table t;
+	struct ep_line l;
+	ep_memset(res, 0, sizeof(*res));
+	enum ep_err err = find_table(img, &t);
+	if (err == EP_ERR_OK)
+		err = validate(img, &t, m, res);
+	if (err != EP_ERR_OK) {
+		ep_line_begin(&l, log, EP_LOG_ERR, "hcsite");
+		ep_kv_u(&l, "index", res->fail_index);
+		ep_kv_hex(&l, "site", res->fail_addr);
+		ep_kv_err(&l, err);
+		return ep_line_end_err(&l, err);
+	}
+	for (unsigned i = 0; i < t.count; i++) {
+		struct hc_entry e;
+		entry_at(&t, i, &e);
+		/* Validated above: cannot fail. */
+		ep_hc_site_bytes(m, e.len, (int64_t)(e.thunk - (e.site + 5)), ep_image_ptr(img, e.site, e.len));
+		log_site(log, img, &e, m);
+	}
+	res->sites = t.count;
+	ep_line_begin(&l, log, EP_LOG_INFO, "hcsite-summary");
+	ep_kv_str(&l, "mechanism", ep_hc_mechanism_name(m));
+	ep_kv_u(&l, "sites", t.count);
+	ep_line_end(&l);
+	return EP_ERR_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * Stage 1: writing the chosen hypercall mechanism into the payload's
+ * .hypercall_sites (include/earlypatch/hypercall.h). Transactional like the
+ * alternatives engine: every entry is validated and every site's bytes built
+ * before the first write.
+ */
+#ifndef EP_HCSITES_H
+#define EP_HCSITES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errors.h"
+#include "earlypatch/hypercall.h"
+#include "hypercall.h"
+#include "image.h"
+
+struct ep_log;
+
+#define EP_HC_SITE_MIN_LEN 8
+#define EP_HC_SITE_MAX_LEN 32
+#define EP_HC_MAX_SITES 4096
+
+struct ep_hc_result {
+	unsigned sites;
+	uint64_t fail_addr;   /* the offending entry's address on error */
+	unsigned fail_index;
+};
+
+/*
+ * Patches every hypercall site for mechanism m. An image without the section
+ * has zero sites (not an error). On error nothing is written, one E line is
+ * logged and the error returned.
+ */
+enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
+			      struct ep_hc_result *res);
+
+/* The bytes one site becomes (len bytes into out); thunk_rel = thunk - (site + 5). */
+enum ep_err ep_hc_site_bytes(enum ep_hc_mechanism m, unsigned len, int64_t thunk_rel, uint8_t *out);
+
+#endif
