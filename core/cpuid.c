@@ -164,8 +164,19 @@ void ep_cpuid_collect(struct ep_cpuid_dump *d, ep_cpuid_fn *fn, void *ctx)
 	collect_range(&c, 0xc0000000u, EP_CPUID_CENTAUR_LIMIT);
 }
 
+/* SEV_STATUS exists only on AMD and Hygon; on an Intel CPU reading it faults. */
+static bool vendor_has_sev_msr(const struct ep_cpuid_dump *d)
+{
+	uint32_t b = ep_cpuid_reg(d, 0, 0, EP_EBX), c = ep_cpuid_reg(d, 0, 0, EP_ECX), e = ep_cpuid_reg(d, 0, 0, EP_EDX);
+	bool amd = b == 0x68747541u && e == 0x69746e65u && c == 0x444d4163u;   /* AuthenticAMD */
+	bool hygon = b == 0x6f677948u && e == 0x6e65476eu && c == 0x656e6975u; /* HygonGenuine */
+	return amd || hygon;
+}
+
 bool ep_cpuid_sev_msr_allowed(const struct ep_cpuid_dump *d)
 {
+	if (!vendor_has_sev_msr(d))
+		return false;
 	uint32_t max_ext = ep_cpuid_reg(d, 0x80000000u, 0, EP_EAX);
 	if (max_ext < 0x8000001fu || max_ext > 0x800000ffu)
 		return false;

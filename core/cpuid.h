@@ -66,9 +66,9 @@ enum ep_err ep_cpuid_override(struct ep_cpuid_dump *d, uint32_t leaf, uint32_t s
 			      uint32_t value, uint32_t mask);
 
 /*
- * Whether MSR 0xC0010131 may be read: the extended maximum reaches 0x8000001F
- * and that leaf says SEV (EAX bit 1). Reading it otherwise may fault, and a
- * fault in firmware is a hang.
+ * Whether MSR 0xC0010131 may be read: an AMD or Hygon vendor string, the
+ * extended maximum reaches 0x8000001F and that leaf says SEV (EAX bit 1).
+ * Reading it otherwise may fault, and a fault in firmware is a hang.
  */
 bool ep_cpuid_sev_msr_allowed(const struct ep_cpuid_dump *d);
 

@@ -281,6 +281,14 @@ static void derive_tsc_and_rep(const struct ep_cpuid_dump *d, struct ep_facts *f
 		ep_facts_set(f, X86_FEATURE_LFENCE_RDTSC, true);
 }
 
+/* Zen1/Zen2 (family 0x17) XSAVES is broken (erratum 1386); Linux clears it. */
+static bool amd_zen1_or_zen2(const struct ep_facts *f)
+{
+	uint32_t m = f->model;
+	return f->vendor == EP_VENDOR_AMD && f->family == 0x17 &&
+	       (m <= 0x2f || (m >= 0x30 && m <= 0x7f) || m == 0x90 || m == 0x91 || (m >= 0xa0 && m <= 0xaf));
+}
+
 static void derive_amd_like(const struct ep_cpuid_dump *d, struct ep_facts *f)
 {
 	uint32_t power = ext_valid(f, 0x80000007u) ? reg(d, 0x80000007u, 0, EP_EDX) : 0;
@@ -298,6 +306,11 @@ static void derive_amd_like(const struct ep_cpuid_dump *d, struct ep_facts *f)
 		ep_facts_set(f, X86_FEATURE_ARAT, true);
 	if (f->vendor == EP_VENDOR_AMD && ep_facts_has(f, X86_FEATURE_FSRM))
 		ep_facts_set(f, X86_FEATURE_FSRS, true);
+	if (amd_zen1_or_zen2(f))
+		ep_facts_set(f, X86_FEATURE_XSAVES, false);
+	/* Only K8 revision D (model 0x14) and later really have LAHF in long mode. */
+	if (f->vendor == EP_VENDOR_AMD && f->family == 0xf && f->model < 0x14)
+		ep_facts_set(f, X86_FEATURE_LAHF_LM, false);
 }
 
 static void derive_synthetic(const struct ep_cpuid_dump *d, struct ep_facts *f, bool centaur)

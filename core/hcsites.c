@@ -144,22 +144,35 @@ static void log_site(struct ep_log *log, const struct ep_image *img, const struc
 	ep_line_end(&l);
 }
 
-enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
+enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
 			      struct ep_hc_result *res)
 {
 	struct hc_table t;
-	struct ep_line l;
 	ep_memset(res, 0, sizeof(*res));
 	enum ep_err err = find_table(img, &t);
 	if (err == EP_ERR_OK)
 		err = validate(img, &t, m, res);
 	if (err != EP_ERR_OK) {
+		struct ep_line l;
 		ep_line_begin(&l, log, EP_LOG_ERR, "hcsite");
 		ep_kv_u(&l, "index", res->fail_index);
 		ep_kv_hex(&l, "site", res->fail_addr);
 		ep_kv_err(&l, err);
 		return ep_line_end_err(&l, err);
 	}
+	res->sites = t.count;
+	return EP_ERR_OK;
+}
+
+enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
+			      struct ep_hc_result *res)
+{
+	struct hc_table t;
+	struct ep_line l;
+	enum ep_err err = ep_hc_sites_check(img, m, log, res);
+	if (err != EP_ERR_OK)
+		return err;
+	find_table(img, &t);
 	for (unsigned i = 0; i < t.count; i++) {
 		struct hc_entry e;
 		entry_at(&t, i, &e);
@@ -167,7 +180,6 @@ enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, stru
 		ep_hc_site_bytes(m, e.len, (int64_t)(e.thunk - (e.site + 5)), ep_image_ptr(img, e.site, e.len));
 		log_site(log, img, &e, m);
 	}
-	res->sites = t.count;
 	ep_line_begin(&l, log, EP_LOG_INFO, "hcsite-summary");
 	ep_kv_str(&l, "mechanism", ep_hc_mechanism_name(m));
 	ep_kv_u(&l, "sites", t.count);

@@ -27,6 +27,9 @@ struct ep_hc_result {
 	unsigned fail_index;
 };
 
+/* Validates every site for mechanism m without writing (E line and error on failure). */
+enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
+			      struct ep_hc_result *res);
 /*
  * Patches every hypercall site for mechanism m. An image without the section
  * has zero sites (not an error). On error nothing is written, one E line is

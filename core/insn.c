@@ -261,6 +261,9 @@ static enum ep_err decode_0f(struct dec *d, struct ep_insn *out)
 	uint8_t op = take_opcode(d, out, EP_MAP_0F);
 	if (op == 0x0f)
 		return decode_3dnow(d, out);
+	/* MPX BNDCL/BNDCU/BNDCN/BNDMOV/BNDMK ignore 67: their addresses are always 64-bit. */
+	if ((op == 0x1a || op == 0x1b) && (d->opsize16 || d->last_rep))
+		d->addr32 = false;
 	return read_operands(d, out, op == 0x78 ? attr_0f78(d) : ep_insn_attr_0f[op]);
 }
 

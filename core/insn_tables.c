@@ -57,7 +57,7 @@ const uint8_t ep_insn_attr_0f[256] = {
 	/* 70 */ MB, MB, MB, MB, M, M, M, 0, ESC, M, BAD, BAD, M, M, M, M, /* 78: VMREAD/EXTRQ */
 	/* 80 */ R32, R32, R32, R32, R32, R32, R32, R32, R32, R32, R32, R32, R32, R32, R32, R32,
 	/* 90 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,
-	/* A0 */ 0, 0, 0, M, MB, M, BAD, BAD, 0, 0, 0, M, MB, M, M, M,
+	/* A0 */ 0, 0, 0, M, MB, M, M, M, 0, 0, 0, M, MB, M, M, M, /* A6/A7: VIA PadLock */
 	/* B0 */ M, M, M, M, M, M, M, M, M, M, MB, M, M, M, M, M,
 	/* C0 */ M, M, MB, M, MB, MB, MB, M, 0, 0, 0, 0, 0, 0, 0, 0,
 	/* D0 */ M, M, M, M, M, M, M, M, M, M, M, M, M, M, M, M,

@@ -200,10 +200,10 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, u
 			fail_at(f, err, "alt", k, addr, e.repl);
 			return err;
 		}
-		s->feature = e.feature;
-		s->flags = e.flags;
 		if (!ep_alt_entry_passes(c, &e))
 			continue;
+		s->feature = e.feature;
+		s->flags = e.flags;
 		s->chosen = k - i + 1;
 		s->repllen = e.repllen;
 		ep_memcpy(out, tmp, len);
@@ -347,17 +347,12 @@ static void log_failure(struct ep_log *log, const struct ep_image *img, const st
 	if (!log)
 		return;
 	struct ep_line l;
-	uint64_t off;
 	ep_line_begin(&l, log, EP_LOG_ERR, "patch");
 	ep_kv_err(&l, f->err);
 	ep_kv_str(&l, "table", f->table);
 	ep_kv_u(&l, "index", f->index);
 	ep_kv_hex(&l, "site", f->addr);
-	const char *sym = f->addr ? ep_image_symbol(img, f->addr, &off) : NULL;
-	if (sym) {
-		ep_kv_str(&l, "sym", sym);
-		ep_kv_hex(&l, "off", off);
-	}
+	ep_kv_symbol(&l, img, "sym", f->addr);
 	if (f->other)
 		ep_kv_hex(&l, "other", f->other);
 	ep_line_end(&l);

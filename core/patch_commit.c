@@ -19,7 +19,7 @@ static const char *action_name(unsigned a)
 	return a < EP_ARRAY_SIZE(names) && names[a] ? names[a] : "?";
 }
 
-static void kv_symbol(struct ep_line *l, const struct ep_image *img, const char *key, uint64_t addr)
+void ep_kv_symbol(struct ep_line *l, const struct ep_image *img, const char *key, uint64_t addr)
 {
 	uint64_t off;
 	const char *sym = addr ? ep_image_symbol(img, addr, &off) : NULL;
@@ -84,7 +84,7 @@ static void log_alt_site(struct ep_log *log, const struct ep_patch_plan *p, cons
 	char buf[48];
 	ep_line_begin(&l, log, EP_LOG_INFO, "alt");
 	ep_kv_hex(&l, "site", s->addr);
-	kv_symbol(&l, p->img, "sym", s->addr);
+	ep_kv_symbol(&l, p->img, "sym", s->addr);
 	ep_kv_u(&l, "index", s->index);
 	if (s->chosen) {
 		ep_kv_strn(&l, "feature", buf, fmt_feature(buf, s->feature, 0, false));
@@ -106,7 +106,7 @@ static void log_alt_site(struct ep_log *log, const struct ep_patch_plan *p, cons
 	ep_kv_u(&l, "nops", s->nops);
 	if (s->flags & EP_ALT_FLAG_DIRECT_CALL && s->chosen) {
 		ep_kv_hex(&l, "target", s->target);
-		kv_symbol(&l, p->img, "tsym", s->target);
+		ep_kv_symbol(&l, p->img, "tsym", s->target);
 	}
 	ep_kv_bool(&l, "changed", s->changed);
 	ep_line_end(&l);
@@ -118,12 +118,12 @@ static void log_scall_site(struct ep_log *log, const struct ep_patch_plan *p, co
 	static const char *const flag_names[] = {"none", "tail", "init", "tail,init"};
 	ep_line_begin(&l, log, EP_LOG_INFO, "scall");
 	ep_kv_hex(&l, "site", s->addr);
-	kv_symbol(&l, p->img, "sym", s->addr);
+	ep_kv_symbol(&l, p->img, "sym", s->addr);
 	ep_kv_u(&l, "index", s->index);
 	ep_kv_hex(&l, "key", s->key);
-	kv_symbol(&l, p->img, "ksym", s->key);
+	ep_kv_symbol(&l, p->img, "ksym", s->key);
 	ep_kv_hex(&l, "target", s->target);
-	kv_symbol(&l, p->img, "tsym", s->target);
+	ep_kv_symbol(&l, p->img, "tsym", s->target);
 	ep_kv_str(&l, "flags", flag_names[s->flags & 3]);
 	ep_kv_str(&l, "action", action_name(s->action));
 	ep_kv_u(&l, "len", s->len);

@@ -92,7 +92,10 @@ enum ep_err ep_reloc_apply(uint8_t *buf, size_t code_len, uint64_t repl_addr, ui
 bool ep_rel32(uint64_t from, unsigned insn_len, uint64_t target, int32_t *out);
 
 /* --- patch_commit.c --- */
+struct ep_line;
 void ep_patch_log_failed_summary(struct ep_log *log);
+/* key=name or key=name+0xOFF for the symbol at or below addr; nothing when unknown. */
+void ep_kv_symbol(struct ep_line *l, const struct ep_image *img, const char *key, uint64_t addr);
 
 /* --- alternative.c --- */
 struct ep_alt_ctx {

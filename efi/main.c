@@ -3,8 +3,13 @@
  * core/ and logged. Errors return an EFI status to the firmware rather than
  * hanging, after the log has been written wherever it still can be.
  */
+#include "bootinfo.h"
 #include "facts.h"
 #include "glue.h"
+#include "handoff.h"
+#include "hypercall.h"
+#include "payload.h"
+#include "stages.h"
 #include "util.h"
 #include "version.h"
 
@@ -22,6 +27,10 @@ struct boot {
 	struct efi_esp esp;
 	struct ep_cpuid_dump dump;
 	struct ep_facts facts;
+	struct ep_hc_decision hc;
+	struct efi_payload payload;
+	struct ep_stages_result stages;
+	struct efi_handoff handoff;
 };
 
 static struct boot boot;
@@ -128,6 +137,133 @@ static EFI_STATUS finish(struct boot *b, EFI_STATUS status)
 	return status;
 }
 
+static void choose_hypercall(struct boot *b)
+{
+	b->hc = ep_hypercall_choose(&b->facts);
+	ep_hypercall_apply_to_facts(&b->hc, &b->facts);
+	ep_hypercall_log(&b->hc, &b->log);
+}
+
+/* Stage 1 and 2 as one transaction: on failure the payload is untouched and not entered. */
+static EFI_STATUS patch(struct boot *b)
+{
+	struct ep_stages_opts o = {.alternatives = b->config.alternatives, .now = efi_rdtsc};
+	size_t need = 0;
+	enum ep_err err = ep_stages_arena_size(&b->payload.img, &b->facts, &o, &need);
+	void *arena = err == EP_ERR_OK ? AllocatePool(need ? need : 1) : NULL;
+	if (err == EP_ERR_OK && !arena)
+		return efi_log_status(&b->log, EFI_OUT_OF_RESOURCES, "patch", "cannot allocate the patch plan");
+	if (err == EP_ERR_OK)
+		err = ep_stages_run(&b->payload.img, &b->facts, &b->hc, &o, arena, need, &b->log, &b->stages);
+	if (arena)
+		FreePool(arena);
+	if (err != EP_ERR_OK) {
+		struct ep_line l;
+		ep_line_begin(&l, &b->log, EP_LOG_ERR, "patch");
+		ep_kv_str(&l, "stage", b->stages.failed_stage ? b->stages.failed_stage : "size");
+		ep_kv_err(&l, err);
+		ep_kv_str(&l, "result", "nothing patched, no handoff");
+		ep_line_end(&l);
+		return EFI_LOAD_ERROR;
+	}
+	return EFI_SUCCESS;
+}
+
+static void fill_boot_info(struct boot *b)
+{
+	struct ep_boot_info *bi = b->handoff.info;
+	struct efi_payload *p = &b->payload;
+	ep_boot_info_init(bi, &b->facts, &b->hc, b->stages.hc.sites);
+	bi->mode = b->config.handoff == EP_HANDOFF_CALL ? EP_BOOT_MODE_CALL : EP_BOOT_MODE_EXIT_BOOT_SERVICES;
+	bi->patched = EP_BOOT_PATCHED_HYPERCALLS | EP_BOOT_PATCHED_EARLY |
+		      (b->config.alternatives ? EP_BOOT_PATCHED_ALTERNATIVES : 0);
+	bi->cmdline = (uint64_t)(UINTN)b->config.cmdline;
+	bi->cmdline_size = ep_strlen(b->config.cmdline);
+	bi->load_base = p->img.load_base;
+	bi->load_size = p->info.span;
+	bi->load_slide = p->img.slide;
+	bi->stack_base = b->handoff.stack;
+	bi->stack_size = EP_BOOT_STACK_SIZE;
+	efi_handoff_firmware_tables(bi, &b->log);
+}
+
+static void log_handoff(struct boot *b)
+{
+	struct ep_line l;
+	ep_line_begin(&l, &b->log, EP_LOG_INFO, "handoff");
+	ep_kv_str(&l, "mode", b->config.handoff == EP_HANDOFF_CALL ? "call" : "exit-boot-services");
+	ep_kv_hex(&l, "entry", b->payload.img.entry);
+	ep_kv_hex(&l, "boot_info", (uint64_t)(UINTN)b->handoff.info);
+	ep_kv_hex(&l, "stack_top", b->handoff.stack + EP_BOOT_STACK_SIZE);
+	ep_kv_str(&l, "hypercall", ep_hc_mechanism_name(b->hc.mechanism));
+	ep_line_end(&l);
+}
+
+/* The payload sees the log as it stands when it is entered. */
+static void publish_log(struct boot *b)
+{
+	b->handoff.info->log = (uint64_t)(UINTN)b->log.buf;
+	b->handoff.info->log_size = b->log.len;
+}
+
+static EFI_STATUS enter_with_boot_services(struct boot *b)
+{
+	publish_log(b);
+	uint64_t ret = ep_handoff_enter(b->payload.img.entry, b->handoff.info,
+					b->handoff.stack + EP_BOOT_STACK_SIZE, 0);
+	struct ep_line l;
+	ep_line_begin(&l, &b->log, EP_LOG_INFO, "handoff");
+	ep_kv_str(&l, "mode", "call");
+	ep_kv_hex(&l, "returned", ret);
+	ep_line_end(&l);
+	return EFI_SUCCESS;
+}
+
+static EFI_STATUS enter_after_exit(struct boot *b)
+{
+	write_log(b);
+	/* From here on ConOut is off limits: lines go to memory (and debugcon/serial). */
+	b->config.log_console = false;
+	EFI_STATUS st = efi_exit_boot_services(b->image, &b->handoff, &b->log);
+	if (EFI_ERROR(st))
+		return st;
+	publish_log(b);
+	ep_handoff_enter(b->payload.img.entry, b->handoff.info, b->handoff.stack + EP_BOOT_STACK_SIZE, 1);
+	ep_log_msg(&b->log, EP_LOG_ERR, "handoff", "payload returned after ExitBootServices: halting");
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+static EFI_STATUS load_patch_and_enter(struct boot *b)
+{
+	EFI_STATUS st;
+	choose_hypercall(b);
+	uint64_t t0 = efi_rdtsc();
+	st = efi_payload_load(&b->esp, b->config.payload, &b->payload, &b->log);
+	if (EFI_ERROR(st))
+		return st;
+	log_stage(b, "load", t0);
+	t0 = efi_rdtsc();
+	st = patch(b);
+	if (EFI_ERROR(st)) {
+		efi_payload_free(&b->payload);
+		return st;
+	}
+	log_stage(b, "patch", t0);
+	if (b->config.handoff == EP_HANDOFF_NONE) {
+		ep_log_msg(&b->log, EP_LOG_INFO, "handoff", "handoff none: payload loaded and patched, not entered");
+		return EFI_SUCCESS;
+	}
+	st = efi_handoff_prepare(&b->handoff, &b->log);
+	if (EFI_ERROR(st))
+		return st;
+	fill_boot_info(b);
+	log_handoff(b);
+	if (b->config.handoff == EP_HANDOFF_CALL)
+		return enter_with_boot_services(b);
+	return enter_after_exit(b);
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	struct boot *b = &boot;
@@ -151,5 +287,5 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		load_config(b);
 
 	probe(b);
-	return finish(b, EFI_SUCCESS);
+	return finish(b, load_patch_and_enter(b));
 }

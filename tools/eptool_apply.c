@@ -1,8 +1,173 @@
-/* Placeholder until the apply subcommand lands; the owner replaces this file. */
+/*
+ * eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | --cpuid-dump FILE]
+ *              [--abi earlypatch|linux-6.12|linux-6.1]
+ *
+ * Patches a copy of the ELF file exactly as the firmware patches the loaded
+ * payload (same core code, file-view mode: the output keeps the input's
+ * layout byte for byte outside the patch sites) and prints the same log
+ * lines. Nothing is written when the engine refuses the payload (exit 1).
+ *
+ *   --features   feature names (/proc/cpuinfo names or X86_FEATURE_ identifiers)
+ *   --caps       Linux x86_capability words, e.g. from boot_cpu_data
+ *   --cpuid-dump a boot log or its cpuid lines: facts derived as the firmware does
+ * With none of them, no feature is present (ALWAYS still is).
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cpuid.h"
 #include "eptool.h"
+#include "eptool_patch.h"
+#include "facts.h"
+#include "features.h"
+#include "log.h"
+#include "util.h"
+
+#define MAX_CAP_WORDS 64
+
+struct apply_opts {
+	const char *in, *out, *features, *caps, *cpuid_dump;
+	const struct ep_alt_abi *abi;
+	uint32_t words[MAX_CAP_WORDS];
+	unsigned nwords;
+};
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | "
+			"--cpuid-dump FILE] [--abi earlypatch|linux-6.12|linux-6.1]\n");
+	return 2;
+}
+
+static int parse_features(struct apply_opts *o)
+{
+	o->nwords = EP_NCAPINTS;
+	for (const char *p = o->features; *p;) {
+		size_t n = strcspn(p, ",");
+		int f = ep_feature_lookup_n(p, n);
+		if (f < 0) {
+			fprintf(stderr, "eptool apply: unknown feature '%.*s'\n", (int)n, p);
+			return 2;
+		}
+		o->words[f / 32] |= 1u << (f % 32);
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+static int parse_caps(struct apply_opts *o)
+{
+	for (const char *p = o->caps; *p;) {
+		size_t n = strcspn(p, ",");
+		uint64_t v;
+		if (o->nwords >= MAX_CAP_WORDS || !ep_parse_u64(p, n, &v) || v > UINT32_MAX) {
+			fprintf(stderr, "eptool apply: bad capability word '%.*s'\n", (int)n, p);
+			return 2;
+		}
+		o->words[o->nwords++] = (uint32_t)v;
+		p += n + (p[n] == ',');
+	}
+	if (o->nwords < EP_NCAPINTS)
+		o->nwords = EP_NCAPINTS; /* missing words are zero */
+	return 0;
+}
+
+/* The firmware's steps: parse the dump, re-apply simulated features, derive facts, log them. */
+static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
+{
+	size_t len = 0, bad_line = 0;
+	char *text = eptool_read_file(o->cpuid_dump, &len);
+	if (!text)
+		return 1;
+	static struct ep_cpuid_dump dump;
+	static struct ep_config config;
+	static struct ep_facts facts;
+	enum ep_err err = ep_cpuid_parse(&dump, text, len, &bad_line);
+	if (err || dump.count == 0) {
+		fprintf(stderr, "eptool apply: %s:%zu: %s\n", o->cpuid_dump, bad_line,
+			err ? ep_err_message(err) : "no cpuid lines");
+		free(text);
+		return 1;
+	}
+	ep_config_defaults(&config);
+	ep_config_features_from_log(&config, text, len);
+	free(text);
+	ep_facts_derive(&dump, &facts);
+	ep_config_apply_features(&config, &facts, log);
+	ep_facts_log(&facts, log);
+	memcpy(o->words, facts.caps, sizeof(facts.caps));
+	o->nwords = EP_NCAPINTS;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct apply_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->abi = &ep_alt_abi_earlypatch;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "-o") && v)
+			o->out = argv[++i];
+		else if (!strcmp(a, "--features") && v)
+			o->features = argv[++i];
+		else if (!strcmp(a, "--caps") && v)
+			o->caps = argv[++i];
+		else if (!strcmp(a, "--cpuid-dump") && v)
+			o->cpuid_dump = argv[++i];
+		else if (!strcmp(a, "--abi") && v) {
+			o->abi = eptool_abi_by_name(argv[++i]);
+			if (!o->abi) {
+				fprintf(stderr, "eptool apply: unknown abi '%s'\n", argv[i]);
+				return 2;
+			}
+		} else if (!o->in && a[0] != '-')
+			o->in = a;
+		else
+			return usage();
+	}
+	if (!o->in || !o->out || (!!o->features + !!o->caps + !!o->cpuid_dump) > 1)
+		return usage();
+	return 0;
+}
+
+static int patch_file(struct apply_opts *o, struct ep_log *log)
+{
+	struct eptool_payload p;
+	if (eptool_payload_open(o->in, &p))
+		return 1;
+	struct ep_patch_opts po = {.abi = o->abi, .caps = o->words, .ncaps = o->nwords};
+	size_t need = 0;
+	struct ep_patch_failure fail;
+	enum ep_err err = ep_patch_plan_size(&p.img, &po, &need);
+	void *arena = err ? NULL : malloc(need);
+	if (!err)
+		err = ep_patch_apply(&p.img, &po, arena, need, log, NULL, &fail);
+	else
+		fprintf(stderr, "eptool apply: %s: %s (%s)\n", o->in, ep_err_message(err), ep_err_name(err));
+	free(arena);
+	int rc = err ? 1 : eptool_write_file(o->out, p.file, p.len) ? 1 : 0;
+	eptool_payload_close(&p);
+	return rc;
+}
+
 int eptool_apply(int argc, char **argv)
 {
-	fprintf(stderr, "eptool: 'apply' is not built yet\n");
-	return 2;
+	static struct apply_opts o;
+	static char logbuf[1 << 20];
+	struct ep_log log;
+	int rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc;
+	eptool_log_init_stdout(&log, logbuf, sizeof(logbuf));
+	if (o.features)
+		rc = parse_features(&o);
+	else if (o.caps)
+		rc = parse_caps(&o);
+	else if (o.cpuid_dump)
+		rc = caps_from_dump(&o, &log);
+	else
+		o.nwords = EP_NCAPINTS;
+	return rc ? rc : patch_file(&o, &log);
 }

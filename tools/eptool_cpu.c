@@ -2,13 +2,16 @@
  * eptool cpu: replay a boot's CPU facts on the host.
  *
  *   eptool cpu --cpuid-dump FILE   FILE = the "I cpuid"/"I msr" lines, or a whole log;
- *                                  prints exactly what the firmware's ep_facts_log prints
+ *                                  prints exactly what the firmware's ep_facts_log prints,
+ *                                  after re-applying the log's simulated features
+ *                                  ("W sim what=feature ..."), as the firmware did
  *   eptool cpu --features          the feature table: number, word:bit, name, identifier
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "cpuid.h"
 #include "eptool.h"
 #include "facts.h"
@@ -40,20 +43,27 @@ static int replay(const char *path)
 		return 1;
 	static struct ep_cpuid_dump dump;
 	enum ep_err err = ep_cpuid_parse(&dump, text, len, &bad_line);
-	free(text);
 	if (err != EP_ERR_OK) {
+		free(text);
 		fprintf(stderr, "eptool cpu: %s:%zu: %s\n", path, bad_line, ep_err_message(err));
 		return 1;
 	}
 	if (dump.count == 0) {
+		free(text);
 		fprintf(stderr, "eptool cpu: %s: no cpuid lines found\n", path);
 		return 1;
 	}
+	/* The same steps, in the same order, as the firmware's probe. */
+	static struct ep_config config;
 	static struct ep_facts facts;
 	static char logbuf[64 * 1024];
 	struct ep_log log;
+	ep_config_defaults(&config);
+	ep_config_features_from_log(&config, text, len);
+	free(text);
 	ep_facts_derive(&dump, &facts);
 	eptool_log_init_stdout(&log, logbuf, sizeof(logbuf));
+	ep_config_apply_features(&config, &facts, &log);
 	ep_facts_log(&facts, &log);
 	return 0;
 }

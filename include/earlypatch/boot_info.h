@@ -30,6 +30,11 @@
 
 enum ep_boot_mode { EP_BOOT_MODE_EXIT_BOOT_SERVICES = 0, EP_BOOT_MODE_CALL = 1 };
 
+/* ep_boot_info.patched */
+#define EP_BOOT_PATCHED_HYPERCALLS (1u << 0)   /* stage 1: hypercall sites */
+#define EP_BOOT_PATCHED_EARLY (1u << 1)        /* stage 1: alternatives with an early feature */
+#define EP_BOOT_PATCHED_ALTERNATIVES (1u << 2) /* stage 2: all other alternatives and static calls */
+
 /* ep_boot_info.vendor */
 enum ep_boot_vendor {
 	EP_BOOT_VENDOR_UNKNOWN = 0, EP_BOOT_VENDOR_INTEL = 1, EP_BOOT_VENDOR_AMD = 2,
@@ -67,7 +72,7 @@ struct ep_boot_info {
 	uint32_t version;              /* EP_BOOT_INFO_VERSION */
 	uint32_t size;                 /* sizeof(struct ep_boot_info) as the loader knows it */
 	uint32_t mode;                 /* enum ep_boot_mode */
-	uint32_t reserved0;
+	uint32_t patched;              /* EP_BOOT_PATCHED_*: what the loader did to the payload */
 
 	/* CPU */
 	uint32_t vendor;               /* enum ep_boot_vendor */
@@ -113,6 +118,7 @@ struct ep_boot_info {
 	int64_t load_slide;            /* load_base - link base (0 for ET_EXEC) */
 	uint64_t stack_base;           /* the entry stack: [stack_base, stack_base + stack_size) */
 	uint64_t stack_size;
+	uint64_t cc_blob;              /* SEV-SNP CC blob from the EFI configuration table, or 0 */
 };
 
 /* Layout checks: these offsets are ABI. */
@@ -120,7 +126,7 @@ struct ep_boot_info {
 _Static_assert(EP__BI_OFF(vendor) == 24, "boot_info layout");
 _Static_assert(EP__BI_OFF(caps) == 116, "boot_info layout");
 _Static_assert(EP__BI_OFF(memmap) == 304, "boot_info layout");
-_Static_assert(sizeof(struct ep_boot_info) == 424, "boot_info layout");
+_Static_assert(sizeof(struct ep_boot_info) == 432, "boot_info layout");
 #undef EP__BI_OFF
 
 #endif

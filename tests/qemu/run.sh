@@ -5,11 +5,16 @@
 # A case is tests/qemu/cases/NAME.conf: an earlypatch.conf whose "#@" comment
 # lines (ignored by the loader) say how to boot it and what to expect:
 #   #@ cpu MODEL             QEMU -cpu model (default qemu64)
-#   #@ payload FILE          file put on the ESP as the payload (path relative to the build dir)
+#   #@ payload FILE          the payload put on the ESP (relative to the build dir;
+#                            default payloads/selftest.elf)
+#   #@ no-payload            no payload on the ESP
+#   #@ payload-truncate N    cut the payload to its first N bytes (a malformed ELF)
 #   #@ no-config             boot without a config file (the case's other lines are ignored)
 #   #@ expect REGEX          a line of the ESP log must match (grep -E)
 #   #@ reject REGEX          no line of the ESP log may match
 #   #@ console REGEX         the serial console must match
+#   #@ debugcon REGEX        the debugcon output (port 0xe9) must match
+#   #@ no-debugcon REGEX     the debugcon output must not match
 #   #@ exit CODE             QEMU's exit status (default 0)
 #   #@ timeout SECONDS       (default 90)
 #   #@ esp-readonly          the ESP drive is read-only (the log cannot be written)
@@ -29,7 +34,8 @@ outdir=$build/qemu-test
 mkdir -p "$outdir"
 
 run_case() {
-	local conf=$1 name out cpu=qemu64 exit_want=0 timeout_s=90 no_config=0 payload="" boot_opts=()
+	local conf=$1 name out cpu=qemu64 exit_want=0 timeout_s=90 no_config=0 payload=$build/payloads/selftest.elf
+	local truncate="" boot_opts=()
 	name=$(basename "$conf" .conf)
 	out=$outdir/$name
 	rm -rf "$out"
@@ -43,10 +49,16 @@ run_case() {
 		no-config) no_config=1 ;;
 		esp-readonly) boot_opts+=(--esp-readonly) ;;
 		payload) payload=$build/$rest ;;
+		no-payload) payload="" ;;
+		payload-truncate) truncate=$rest ;;
 		esac
 	done <"$conf"
 	local mk=(images/mkesp.sh "$out/esp.img" "$app")
 	[ $no_config = 1 ] || mk+=(--config "$conf")
+	if [ -n "$payload" ] && [ -n "$truncate" ]; then
+		head -c "$truncate" "$payload" >"$out/payload.elf"
+		payload=$out/payload.elf
+	fi
 	[ -n "$payload" ] && mk+=(--payload "$payload")
 	if ! "${mk[@]}" >"$out/mkesp.txt" 2>&1; then
 		echo "FAIL $name: cannot build the ESP image: $(tail -1 "$out/mkesp.txt")"
@@ -64,6 +76,8 @@ run_case() {
 		expect) grep -Eq -- "$rest" "$out/esp.log" || why+=("log lacks /$rest/") ;;
 		reject) grep -Eq -- "$rest" "$out/esp.log" && why+=("log has /$rest/") ;;
 		console) grep -Eaq -- "$rest" "$out/console.txt" || why+=("console lacks /$rest/") ;;
+		debugcon) grep -Eaq -- "$rest" "$out/debugcon.txt" || why+=("debugcon lacks /$rest/") ;;
+		no-debugcon) grep -Eaq -- "$rest" "$out/debugcon.txt" && why+=("debugcon has /$rest/") ;;
 		esac
 	done <"$conf"
 	if [ ${#why[@]} -eq 0 ]; then

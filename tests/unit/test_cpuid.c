@@ -127,14 +127,22 @@ static void malformed_dump_lines_name_their_line(void **state)
 	}
 }
 
-static struct ep_cpuid_dump *dump_with(uint32_t max_ext, uint32_t mem_eax, bool simulated)
+static struct ep_cpuid_dump *dump_with_vendor(uint32_t max_ext, uint32_t mem_eax, bool simulated, bool intel)
 {
 	ep_cpuid_init(&dump);
+	struct ep_cpuid_leaf l0 = {.leaf = 0, .regs = {0xd, 0x68747541, 0x444d4163, 0x69746e65}}; /* AuthenticAMD */
+	struct ep_cpuid_leaf l0i = {.leaf = 0, .regs = {0xd, 0x756e6547, 0x6c65746e, 0x49656e69}}; /* GenuineIntel */
+	ep_cpuid_put(&dump, intel ? &l0i : &l0);
 	struct ep_cpuid_leaf ext = {.leaf = 0x80000000, .regs = {max_ext}};
 	struct ep_cpuid_leaf mem = {.leaf = 0x8000001f, .regs = {mem_eax}, .flags = simulated ? EP_CPUID_SIMULATED : 0};
 	ep_cpuid_put(&dump, &ext);
 	ep_cpuid_put(&dump, &mem);
 	return &dump;
+}
+
+static struct ep_cpuid_dump *dump_with(uint32_t max_ext, uint32_t mem_eax, bool simulated)
+{
+	return dump_with_vendor(max_ext, mem_eax, simulated, false);
 }
 
 static void sev_status_msr_plan(void **state)
@@ -158,6 +166,9 @@ static void sev_status_msr_plan(void **state)
 		assert_int_equal(ep_cpuid_sev_msr_plan(&dump, rows[i].value_simulated), rows[i].want);
 	}
 	assert_string_equal(ep_msr_plan_name(EP_MSR_SKIP_SIMULATED_CPUID), "skip-simulated-cpuid");
+	/* An Intel CPU whose 0x8000001F claims SEV: the MSR does not exist there; never read it. */
+	dump_with_vendor(0x8000001f, 0x1b, false, true);
+	assert_int_equal(ep_cpuid_sev_msr_plan(&dump, false), EP_MSR_NOT_ALLOWED);
 }
 
 static void full_dump_reports_overflow(void **state)

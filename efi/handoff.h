@@ -1,0 +1,28 @@
+#ifndef EP_EFI_HANDOFF_H
+#define EP_EFI_HANDOFF_H
+
+#include "earlypatch/boot_info.h"
+#include "glue.h"
+
+/* efi/trampoline.S. entry is an address, not a function pointer: see the comment there. */
+uint64_t ep_handoff_enter(uint64_t entry, struct ep_boot_info *info, uint64_t stack_top, uint64_t interrupts_off);
+
+struct efi_handoff {
+	struct ep_boot_info *info;  /* in EfiLoaderData pages */
+	EFI_PHYSICAL_ADDRESS stack; /* EP_BOOT_STACK_SIZE bytes */
+	void *memmap;               /* buffer for the final memory map */
+	UINTN memmap_cap;
+};
+
+/* Allocates boot_info, stack and map buffer while boot services are still here. */
+EFI_STATUS efi_handoff_prepare(struct efi_handoff *h, struct ep_log *log);
+/* Fills the firmware parts of boot_info: ACPI RSDP, system table, CC blob. */
+void efi_handoff_firmware_tables(struct ep_boot_info *bi, struct ep_log *log);
+/*
+ * GetMemoryMap + ExitBootServices, retrying while the map key goes stale.
+ * After the first attempt only those two calls are allowed, so nothing here
+ * prints to the console; lines go to memory (and debugcon/serial).
+ */
+EFI_STATUS efi_exit_boot_services(EFI_HANDLE image, struct efi_handoff *h, struct ep_log *log);
+
+#endif

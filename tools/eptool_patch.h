@@ -1,0 +1,25 @@
+/* Helpers shared by `eptool inspect` and `eptool apply` (tools/eptool_patch_common.c). */
+#ifndef EPTOOL_PATCH_H
+#define EPTOOL_PATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+#include "patch.h"
+
+struct eptool_payload {
+	uint8_t *file;
+	size_t len;
+	struct ep_image img;
+};
+
+/* Reads PATH and describes it in file-view mode (writes go into file). 0 on success. */
+int eptool_payload_open(const char *path, struct eptool_payload *p);
+void eptool_payload_close(struct eptool_payload *p);
+/* "earlypatch" (default), "linux-6.12", "linux-6.1"; NULL if unknown. */
+const struct ep_alt_abi *eptool_abi_by_name(const char *name);
+/* Prints the instructions of code[0..len) at address addr, one per line, indented. */
+void eptool_disasm(const uint8_t *code, size_t len, uint64_t addr, const char *indent);
+
+#endif
