@@ -3,14 +3,14 @@
  * comes out byte-identical to what that kernel writes:
  *
  *   walk the site instruction by instruction; at a NOP (90 without REP, or
- *   any 0F 1F) that does not end the site, take it together with every
- *   single-byte 0x90 that follows and rewrite that run as one ideal NOP (up
- *   to 11 bytes) or a JMP over INT3 filler (longer runs).
+ *   any 0F 1F) that does not end the site, take it together with every NOP
+ *   instruction that follows and rewrite that run as one ideal NOP (up to
+ *   11 bytes) or a JMP over INT3 filler (longer runs).
  *
- * A NOP that ends the site is left alone: it is either already the
- * optimised padding or a lone 0x90. Two adjacent multi-byte NOPs are not
- * merged (Linux only absorbs single-byte 0x90s), and decoding stops quietly
- * at bytes that are not instructions, as the kernel's does.
+ * A NOP that ends the site stops the walk: it is either already the
+ * optimised padding or a lone 0x90. Decoding stops quietly at bytes that
+ * are not instructions, as the kernel's does. (Linux 6.1 differed: it
+ * merged only runs of single-byte 0x90s.)
  */
 #include "nop.h"
 #include "patch_impl.h"
@@ -51,10 +51,15 @@ static void linux_add_nop(uint8_t *buf, size_t len)
 	}
 }
 
-static size_t skip_single_nops(const uint8_t *buf, size_t pos, size_t len)
+/* End of the run of NOP instructions starting at pos (stops at anything else or undecodable). */
+static size_t skip_nops(const uint8_t *buf, size_t pos, size_t len)
 {
-	while (pos < len && buf[pos] == 0x90)
-		pos++;
+	while (pos < len) {
+		struct ep_insn insn;
+		if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK || !ep_insn_is_nop(buf + pos, &insn))
+			break;
+		pos += insn.len;
+	}
 	return pos;
 }
 
@@ -72,7 +77,7 @@ unsigned ep_optimize_nops(uint8_t *buf, size_t len)
 		if (ep_insn_is_nop(buf + i, &insn)) {
 			if (next == len)
 				break;
-			next = skip_single_nops(buf, next, len);
+			next = skip_nops(buf, next, len);
 			uint8_t before[EP_PATCH_MAX_LEN];
 			size_t run = next - i;
 			ep_memcpy(before, buf + i, run);

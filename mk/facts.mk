@@ -17,7 +17,7 @@ test-facts-replay: $(EPTOOL)
 	printf 'I cpuid leaf=zz\n' >$(FACTS_CHECK_DIR)/bad.log; \
 	if $(EPTOOL) cpu --cpuid-dump $(FACTS_CHECK_DIR)/bad.log >/dev/null 2>&1; then \
 		echo "FAIL eptool cpu accepted a malformed dump"; fail=$$((fail+1)); else pass=$$((pass+1)); fi; \
-	echo "facts replay: $$pass passed, $$fail failed"; \
+	echo "facts-replay: $$pass passed, $$fail failed"; \
 	[ $$fail -eq 0 ]
 
 TEST_EXTRA += test-facts-replay

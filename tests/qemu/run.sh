@@ -29,8 +29,9 @@ if [ "${1:-}" = "-j" ]; then jobs=$2; shift 2; fi
 filter=${1:-.}
 build=${BUILD:-build}
 app=$build/efi/earlypatch.efi
+eptool=$build/host/eptool
 outdir=$build/qemu-test
-[ -f "$app" ] || { echo "qemu-test: $app not built" >&2; exit 1; }
+[ -f "$app" ] && [ -x "$eptool" ] || { echo "qemu-test: $app or $eptool not built" >&2; exit 1; }
 mkdir -p "$outdir"
 
 run_case() {
@@ -70,6 +71,11 @@ run_case() {
 	code=$(cat "$out/exit_code")
 	[ "$code" = "$exit_want" ] || why+=("exit $code, want $exit_want")
 	[ -s "$out/esp.log" ] || [ ${#boot_opts[@]} -gt 0 ] || why+=("no ESP log")
+	# The host replay of the boot's own CPUID dump must print the facts the firmware printed.
+	if grep -q '^I cpu vendor=' "$out/esp.log" 2>/dev/null; then
+		tests/facts/replay-check.sh "$eptool" "$out/esp.log" >"$out/replay.txt" 2>&1 ||
+			why+=("eptool cpu replay differs: $(head -3 "$out/replay.txt" | tr '\n' ' ')")
+	fi
 	while read -r tag key rest; do
 		[ "$tag" = "#@" ] || continue
 		case "$key" in
@@ -87,7 +93,7 @@ run_case() {
 	fi
 }
 export -f run_case
-export build app outdir
+export build app outdir eptool
 
 cases=$(ls tests/qemu/cases/*.conf | grep -E -- "$filter" || true)
 [ -n "$cases" ] || { echo "qemu-test: no case matches '$filter'"; echo "0 passed, 0 failed"; exit 1; }
