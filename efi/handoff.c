@@ -45,37 +45,37 @@ EFI_STATUS efi_handoff_prepare(struct efi_handoff *h, struct ep_log *log)
 
 static bool guid_eq(const EFI_GUID *a, const EFI_GUID *b) { return ep_memcmp(a, b, sizeof(*a)) == 0; }
 
-static void record_cc_blob(struct ep_boot_info *bi, const void *table, struct ep_log *log)
+static uint64_t checked_cc_blob(const void *table, struct ep_log *log)
 {
 	struct ep_cc_blob blob;
 	enum ep_ccblob_why why = EP_CCBLOB_NONE;
 	enum ep_err err = ep_cc_blob_parse(table, EP_CC_BLOB_SIZE, &blob, &why);
 	ep_cc_blob_log(&blob, err, why, log);
-	if (err == EP_ERR_OK)
-		bi->cc_blob = (uint64_t)(UINTN)table;
+	return err == EP_ERR_OK ? (uint64_t)(UINTN)table : 0;
 }
 
-void efi_handoff_firmware_tables(struct ep_boot_info *bi, struct ep_log *log)
+void efi_firmware_tables_scan(struct efi_firmware_tables *t, struct ep_log *log)
 {
 	EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
 	uint64_t rsdp1 = 0;
+	ep_memset(t, 0, sizeof(*t));
 	for (UINTN i = 0; i < ST->NumberOfTableEntries; i++) {
-		EFI_CONFIGURATION_TABLE *t = &ST->ConfigurationTable[i];
-		if (guid_eq(&t->VendorGuid, &acpi20))
-			bi->acpi_rsdp = (uint64_t)(UINTN)t->VendorTable;
-		else if (guid_eq(&t->VendorGuid, &acpi10))
-			rsdp1 = (uint64_t)(UINTN)t->VendorTable;
-		else if (ep_cc_blob_guid_matches((const uint8_t *)&t->VendorGuid))
-			record_cc_blob(bi, t->VendorTable, log);
+		EFI_CONFIGURATION_TABLE *c = &ST->ConfigurationTable[i];
+		if (guid_eq(&c->VendorGuid, &acpi20))
+			t->acpi_rsdp = (uint64_t)(UINTN)c->VendorTable;
+		else if (guid_eq(&c->VendorGuid, &acpi10))
+			rsdp1 = (uint64_t)(UINTN)c->VendorTable;
+		else if (ep_cc_blob_guid_matches((const uint8_t *)&c->VendorGuid))
+			t->cc_blob = checked_cc_blob(c->VendorTable, log);
 	}
-	if (!bi->acpi_rsdp)
-		bi->acpi_rsdp = rsdp1;
-	bi->efi_system_table = (uint64_t)(UINTN)ST;
+	t->acpi20 = t->acpi_rsdp != 0;
+	if (!t->acpi_rsdp)
+		t->acpi_rsdp = rsdp1;
 	struct ep_line l;
 	ep_line_begin(&l, log, EP_LOG_INFO, "firmware");
-	ep_kv_hex(&l, "acpi_rsdp", bi->acpi_rsdp);
-	ep_kv_bool(&l, "acpi20", bi->acpi_rsdp && bi->acpi_rsdp != rsdp1);
-	ep_kv_hex(&l, "cc_blob", bi->cc_blob);
+	ep_kv_hex(&l, "acpi_rsdp", t->acpi_rsdp);
+	ep_kv_bool(&l, "acpi20", t->acpi20);
+	ep_kv_hex(&l, "cc_blob", t->cc_blob);
 	ep_kv_u(&l, "config_tables", ST->NumberOfTableEntries);
 	ep_line_end(&l);
 }

@@ -16,8 +16,14 @@ struct efi_handoff {
 
 /* Allocates boot_info, stack and map buffer while boot services are still here. */
 EFI_STATUS efi_handoff_prepare(struct efi_handoff *h, struct ep_log *log);
-/* Fills the firmware parts of boot_info: ACPI RSDP, system table, CC blob. */
-void efi_handoff_firmware_tables(struct ep_boot_info *bi, struct ep_log *log);
+/* Firmware configuration tables the payload is told about. */
+struct efi_firmware_tables {
+	uint64_t acpi_rsdp; /* ACPI 2.0+ if present, else 1.0, else 0 */
+	bool acpi20;
+	uint64_t cc_blob;   /* SEV-SNP CC blob, when valid */
+};
+/* Scans the EFI configuration table (part of the probe: logs "I firmware ..." and the CC blob). */
+void efi_firmware_tables_scan(struct efi_firmware_tables *t, struct ep_log *log);
 /*
  * GetMemoryMap + ExitBootServices, retrying while the map key goes stale.
  * After the first attempt only those two calls are allowed, so nothing here

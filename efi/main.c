@@ -31,6 +31,7 @@ struct boot {
 	struct efi_payload payload;
 	struct ep_stages_result stages;
 	struct efi_handoff handoff;
+	struct efi_firmware_tables firmware;
 };
 
 static struct boot boot;
@@ -102,6 +103,7 @@ static void probe(struct boot *b)
 	ep_facts_derive(&b->dump, &b->facts);
 	ep_config_apply_features(&b->config, &b->facts, &b->log);
 	ep_facts_log(&b->facts, &b->log);
+	efi_firmware_tables_scan(&b->firmware, &b->log);
 	log_stage(b, "probe", t0);
 }
 
@@ -184,7 +186,9 @@ static void fill_boot_info(struct boot *b)
 	bi->load_slide = p->img.slide;
 	bi->stack_base = b->handoff.stack;
 	bi->stack_size = EP_BOOT_STACK_SIZE;
-	efi_handoff_firmware_tables(bi, &b->log);
+	bi->acpi_rsdp = b->firmware.acpi_rsdp;
+	bi->cc_blob = b->firmware.cc_blob;
+	bi->efi_system_table = (uint64_t)(UINTN)ST;
 }
 
 static void log_handoff(struct boot *b)

@@ -28,7 +28,8 @@ for f in "$app" ${config:+"$config"} ${payload:+"$payload"}; do
 done
 
 export MTOOLS_SKIP_CHECK=1
-# mtools stamps files with the current time unless SOURCE_DATE_EPOCH says otherwise.
+# mtools stamps files with the current time unless SOURCE_DATE_EPOCH says otherwise;
+# mcopy runs without -m, which would copy each source file's own mtime instead.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 tmp="$out.tmp.$$"
 trap 'rm -f "$tmp"' EXIT
@@ -36,7 +37,7 @@ rm -f "$tmp"
 truncate -s "${size_mb}M" "$tmp"
 mformat -i "$tmp" -F -N 0x45504154 -v EARLYPATCH :: >/dev/null
 mmd -i "$tmp" ::/EFI ::/EFI/BOOT ::/EFI/earlypatch
-put() { mcopy -i "$tmp" -o -m "$1" "::$(echo "$2" | tr '\\' '/')"; }
+put() { mcopy -i "$tmp" -o "$1" "::$(echo "$2" | tr '\\' '/')"; }
 put "$app" /EFI/BOOT/BOOTX64.EFI
 [ -n "$config" ] && put "$config" /EFI/earlypatch/earlypatch.conf
 [ -n "$payload" ] && put "$payload" /EFI/earlypatch/payload.elf

@@ -16,6 +16,15 @@ images/mkesp.sh "$out/esp.img" "$build/efi/earlypatch.efi" "${args[@]}"
 echo "run: booting $out/esp.img with -cpu ${CPU:-qemu64} (console below; log follows)"
 scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "${CPU:-qemu64}" --timeout "${TIMEOUT:-120}" --interactive
 echo
-echo "run: QEMU exit status $(cat "$out/exit_code")"
+code=$(cat "$out/exit_code")
+case "$code" in
+33) meaning="selftest PASS" ;;
+35) meaning="selftest FAIL" ;;
+37) meaning="selftest: boot_info missing or wrong" ;;
+0) meaning="powered off by earlypatch (see the log for why no payload ran)" ;;
+timeout) meaning="timed out" ;;
+*) meaning="unexpected" ;;
+esac
+echo "run: QEMU exit status $code ($meaning)"
 echo "run: ---- \\EFI\\earlypatch\\earlypatch.log read back from the ESP ----"
 MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" ::/EFI/earlypatch/earlypatch.log || echo "run: no log on the ESP"

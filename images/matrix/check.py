@@ -1,0 +1,169 @@
+"""Checks one case's expectations against what its boot left behind.
+
+Inputs (in the case's output directory): esp.log (read back from the ESP), debugcon.txt,
+console.txt, exit_code ("timeout" when the guest was killed). Output: a result dict with the
+status, one entry per check (what, ok, why) and the reasons the case failed.
+
+Statuses: pass; fail (an expectation does not hold); timeout (the guest hung and was killed);
+error (no image or no boot); xfail (an `expect-fail` case whose wrong expectation was caught:
+counts as passed); xpass (an `expect-fail` case that passed: the checker missed it, a failure).
+"""
+
+import os
+import re
+import subprocess
+
+PASSED = ("pass", "xfail")
+
+
+def read_text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace").replace("\r", "")
+    except OSError:
+        return None
+
+
+def log_value(line, key):
+    """The value of key= in a log line (bare or quoted, docs/log-format.md)."""
+    m = re.search(r'(?:^|\s)' + re.escape(key) + r'=("((?:[^"\\]|\\.)*)"|\S*)', line)
+    if not m:
+        return None
+    return m.group(2) if m.group(2) is not None else m.group(1)
+
+
+def first_line(text, prefix):
+    for line in (text or "").splitlines():
+        if line.startswith(prefix):
+            return line
+    return None
+
+
+def features_of(log):
+    line = first_line(log, "I cpu features=")
+    return set((log_value(line, "features") or "").split()) if line else None
+
+
+class Checker:
+    def __init__(self, case, outdir):
+        self.case, self.outdir = case, outdir
+        self.log = read_text(os.path.join(outdir, "esp.log")) or ""
+        self.debugcon = read_text(os.path.join(outdir, "debugcon.txt")) or ""
+        self.console = read_text(os.path.join(outdir, "console.txt")) or ""
+        self.exit_code = (read_text(os.path.join(outdir, "exit_code")) or "").strip()
+        self.checks = []
+
+    def record(self, what, ok, why=""):
+        self.checks.append({"what": what, "ok": bool(ok), "why": "" if ok else why})
+
+    def grep(self, where, text, rx, want):
+        found = re.search(rx, text, re.M) is not None
+        self.record(f"{where} {'has' if want else 'lacks'} /{rx}/", found == want,
+                    f"{where} {'lacks' if want else 'has'} /{rx}/")
+
+    def check_exit(self):
+        want = self.case.get("exit", "0")
+        got = self.exit_code or "missing"
+        if got == "timeout" and want != "timeout":
+            why = f"guest hung: killed after {self.case.timeout} s"
+        else:
+            why = f"exit {got}, want {want}"
+        self.record(f"exit = {want}", got == want, why)
+
+    def check_hypercall(self):
+        spec = self.case.get("hypercall")
+        if not spec:
+            return
+        parts = spec.split()
+        line = first_line(self.log, "I hypercall ")
+        got_m = log_value(line, "mechanism") if line else None
+        got_r = log_value(line, "reason") if line else None
+        ok = line is not None and got_m == parts[0] and (len(parts) < 2 or got_r == parts[1])
+        got = f"{got_m} ({got_r})" if line else "no 'I hypercall' line"
+        self.record(f"hypercall = {spec}", ok, f"hypercall {got}, want {spec}")
+
+    def check_features(self):
+        words = [w for v in self.case.values("features") for w in v.split()]
+        if not words:
+            return
+        have = features_of(self.log)
+        for w in words:
+            name, present = w[1:], w[0] == "+"
+            if have is None:
+                self.record(f"feature {w}", False, "no 'I cpu features' line")
+                continue
+            ok = (name in have) == present
+            self.record(f"feature {w}", ok,
+                        f"feature {name} {'absent' if present else 'present'}, want {'present' if present else 'absent'}")
+
+    def check_selftest(self):
+        want = self.case.get("selftest")
+        if not want:
+            return
+        m = re.search(r"^selftest result=(\w+)(.*)$", self.debugcon, re.M)
+        got = m.group(1) if m else "none"
+        failed = [l for l in self.debugcon.splitlines() if l.startswith("selftest check=") and l.endswith("FAIL")]
+        why = f"selftest {got}, want {want}"
+        if failed:
+            why += ": " + "; ".join(f[len("selftest "):] for f in failed[:3])
+        self.record(f"selftest = {want}", got == want, why)
+
+    def check_regexes(self):
+        for rx in self.case.values("expect"):
+            self.grep("log", self.log, rx, True)
+        for rx in self.case.values("reject"):
+            self.grep("log", self.log, rx, False)
+        for rx in self.case.values("console"):
+            self.grep("console", self.console, rx, True)
+        for rx in self.case.values("debugcon"):
+            self.grep("debugcon", self.debugcon, rx, True)
+        for rx in self.case.values("no-debugcon"):
+            self.grep("debugcon", self.debugcon, rx, False)
+
+    def check_replay(self, eptool, replay_script):
+        """The host replay of the boot's CPUID dump must derive the facts the firmware logged."""
+        if self.case.get("no-replay") or not eptool or not re.search(r"^I cpu vendor=", self.log, re.M):
+            return
+        p = subprocess.run([replay_script, eptool, os.path.join(self.outdir, "esp.log")],
+                           capture_output=True, text=True)
+        detail = " ".join((p.stdout + p.stderr).strip().splitlines()[:3])
+        self.record("eptool cpu replay = boot facts", p.returncode == 0, f"eptool replay differs: {detail}")
+
+    def run(self, eptool=None, replay_script=None):
+        self.check_exit()
+        if self.exit_code != "timeout" and not self.log:
+            self.record("ESP log present", False, "no ESP log")
+        self.check_hypercall()
+        self.check_features()
+        self.check_selftest()
+        self.check_regexes()
+        self.check_replay(eptool, replay_script)
+        return self.checks
+
+
+def status_of(case, checks, exit_code):
+    failed = [c for c in checks if not c["ok"]]
+    if case.get("expect-fail"):
+        return "xfail" if failed else "xpass"
+    if not failed:
+        return "pass"
+    if exit_code == "timeout" and case.get("exit") != "timeout":
+        return "timeout"
+    return "fail"
+
+
+def reasons_of(status, case, checks):
+    failed = [c["why"] for c in checks if not c["ok"]]
+    if status == "xpass":
+        return [f"expect-fail case passed: the checker missed '{case.get('expect-fail')}'"]
+    if status == "xfail":
+        return [f"caught (expected): {w}" for w in failed]
+    return failed
+
+
+def check_case(case, outdir, eptool=None, replay_script=None):
+    checker = Checker(case, outdir)
+    checks = checker.run(eptool, replay_script)
+    status = status_of(case, checks, checker.exit_code)
+    return {"status": status, "reasons": reasons_of(status, case, checks), "checks": checks,
+            "exit_code": checker.exit_code or "missing"}

@@ -1,0 +1,143 @@
+"""Boots the cases in parallel and checks each one as soon as it ends.
+
+Each case boots a copy of its image (boot.img), so esp.img stays what `make images` built.
+scripts/qemu-boot.sh kills a guest at the case's timeout and writes exit_code "timeout"; this
+runner also kills the whole process group if the script itself overruns.
+"""
+
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from build import build_case
+from check import PASSED, check_case
+
+OUTPUTS = ("console.txt", "serial.txt", "debugcon.txt", "esp.log", "exit_code", "qemu.stderr",
+           "result.json", "boot.img", "boot.stderr")
+
+
+def clean_outputs(d):
+    for name in OUTPUTS:
+        p = os.path.join(d, name)
+        if os.path.lexists(p):
+            os.unlink(p)
+
+
+def boot(paths, case, d):
+    img = os.path.join(d, "boot.img")
+    shutil.copyfile(os.path.join(d, "esp.img"), img)
+    cmd = [paths.qemu_boot, "--esp", img, "--out", d, "--cpu", case.cpu, "--timeout", str(case.timeout)]
+    extra = [w for v in case.values("qemu") for w in shlex.split(v)]
+    if extra:
+        cmd += ["--"] + extra
+    with open(os.path.join(d, "boot.stderr"), "w") as err:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                             start_new_session=True)
+        try:
+            p.wait(timeout=case.timeout + 60)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            with open(os.path.join(d, "exit_code"), "w") as f:
+                f.write("timeout\n")
+    # The firmware console is the serial port: one stream, kept under both names.
+    if os.path.exists(os.path.join(d, "console.txt")):
+        os.symlink("console.txt", os.path.join(d, "serial.txt"))
+    with open(os.path.join(d, "esp.log"), "wb") as f:
+        subprocess.run(["mtype", "-i", img, "::/EFI/earlypatch/earlypatch.log"], stdout=f,
+                       stderr=subprocess.DEVNULL, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+
+
+def run_case(paths, case):
+    d = paths.case_dir(case)
+    start = time.monotonic()
+    err = build_case(paths, case)
+    clean_outputs(d)
+    if err:
+        result = {"status": "error", "reasons": [err], "checks": [], "exit_code": "missing"}
+    else:
+        boot(paths, case, d)
+        eptool = paths.eptool if os.access(paths.eptool, os.X_OK) else None
+        result = check_case(case, d, eptool, paths.replay)
+    result.update(name=case.name, cpu=case.cpu, profile=case.profile, tags=case.tags,
+                  notes=case.values("note"), expect_fail=case.get("expect-fail"),
+                  seconds=round(time.monotonic() - start, 1))
+    with open(os.path.join(d, "result.json"), "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1)
+    return result
+
+
+class Progress:
+    """A live status line on a terminal; one line per finished case otherwise."""
+
+    def __init__(self, total, stream=sys.stdout):
+        self.total, self.stream = total, stream
+        self.tty = stream.isatty()
+        self.done, self.counts, self.running = 0, {}, []
+        self.start = time.monotonic()
+        self.lock = threading.Lock()
+
+    def line(self):
+        el = int(time.monotonic() - self.start)
+        counts = " ".join(f"{k} {v}" for k, v in sorted(self.counts.items()))
+        run = ", ".join(self.running[:3]) + (" ..." if len(self.running) > 3 else "")
+        return f"[{self.done}/{self.total}] {el // 60}:{el % 60:02d} {counts} | running: {run}"
+
+    def redraw(self):
+        if self.tty:
+            self.stream.write("\r\033[K" + self.line()[:200])
+            self.stream.flush()
+
+    def started(self, name):
+        with self.lock:
+            self.running.append(name)
+            self.redraw()
+
+    def finished(self, r):
+        with self.lock:
+            self.running.remove(r["name"])
+            self.done += 1
+            self.counts[r["status"]] = self.counts.get(r["status"], 0) + 1
+            bad = r["status"] not in PASSED
+            if bad or not self.tty:
+                if self.tty:
+                    self.stream.write("\r\033[K")
+                why = ": " + "; ".join(r["reasons"][:3]) if bad else ""
+                self.stream.write(f"[{self.done}/{self.total}] {r['status'].upper():7} {r['name']} "
+                                  f"({r['cpu']}, {r['profile']}) {r['seconds']}s{why}\n")
+            self.redraw()
+
+    def ticker(self, stop):
+        while not stop.wait(1.0):
+            with self.lock:
+                self.redraw()
+
+    def close(self):
+        if self.tty:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def run_all(paths, cases, jobs):
+    progress = Progress(len(cases))
+    stop = threading.Event()
+    threading.Thread(target=progress.ticker, args=(stop,), daemon=True).start()
+
+    def one(case):
+        progress.started(case.name)
+        r = run_case(paths, case)
+        progress.finished(r)
+        return r
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = list(pool.map(one, cases))
+    stop.set()
+    progress.close()
+    return results

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Fetches one Debian cloud kernel into the cache: vmlinuz (from the -unsigned
+# image package) and the vmlinux with symbols (one member of the -dbg package).
+#
+#   fetch.sh CACHE SERIES       SERIES: 6.1 (bookworm) or 6.12 (trixie)
+#
+# apt runs with a private configuration under CACHE/apt (its own sources,
+# lists and archive cache), so the machine's apt setup is neither used nor
+# changed and a clean Debian 12 machine gets the same packages. Set
+# LINUX_ABI_6_1 / LINUX_ABI_6_12 (e.g. 6.1.0-47) to pin a version; otherwise
+# the suite's linux-image-cloud-amd64 metapackage names it.
+# Output: CACHE/SERIES/{vmlinuz,vmlinux,version}.
+set -eu
+cache=$(mkdir -p "$1" && cd "$1" && pwd)
+series=$2
+case $series in
+6.1) suite=bookworm; extra="bookworm-security"; pin=${LINUX_ABI_6_1:-} ;;
+6.12) suite=trixie; extra="trixie-security"; pin=${LINUX_ABI_6_12:-} ;;
+*) echo "fetch.sh: unknown series $series" >&2; exit 2 ;;
+esac
+out=$cache/$series
+if [ -s "$out/vmlinux" ] && [ -s "$out/vmlinuz" ]; then
+	echo "fetch: $series cached ($(cat "$out/version"))"
+	exit 0
+fi
+
+apt_dir=$cache/apt/$suite
+mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts" "$out"
+: >"$apt_dir/status"
+{
+	echo "deb http://deb.debian.org/debian $suite main"
+	echo "deb http://deb.debian.org/debian-security $extra main"
+} >"$apt_dir/sources.list"
+set -- -o Dir::Etc::SourceList="$apt_dir/sources.list" \
+	-o Dir::Etc::SourceParts="$apt_dir/parts" \
+	-o Dir::State="$apt_dir/state" \
+	-o Dir::State::status="$apt_dir/status" \
+	-o Dir::Cache="$apt_dir/cache" \
+	-o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
+	-o Acquire::Languages=none -o Debug::NoLocking=1 \
+	-o APT::Sandbox::User=root
+apt-get "$@" -qq update
+
+if [ -z "$pin" ]; then
+	# The metapackage depends on linux-image-<abi>-cloud-amd64 (signed).
+	pin=$(apt-cache "$@" depends linux-image-cloud-amd64 |
+		sed -n 's/.*Depends: linux-image-\(.*\)-cloud-amd64$/\1/p' | head -n1)
+fi
+[ -n "$pin" ] || { echo "fetch: no cloud kernel found in $suite" >&2; exit 1; }
+img=linux-image-$pin-cloud-amd64-unsigned
+dbg=linux-image-$pin-cloud-amd64-dbg
+echo "fetch: $series = $pin ($suite)"
+
+work=$out/dl
+mkdir -p "$work"
+(cd "$work" && apt-get "$@" -qq download "$img" "$dbg")
+deb_img=$(ls "$work"/"$img"_*.deb)
+deb_dbg=$(ls "$work"/"$dbg"_*.deb)
+
+# Only the members needed: /boot/vmlinuz-* and usr/lib/debug/boot/vmlinux-*.
+dpkg-deb --fsys-tarfile "$deb_img" | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
+dpkg-deb --fsys-tarfile "$deb_dbg" | tar -x -C "$work" --wildcards './usr/lib/debug/boot/vmlinux-*'
+mv "$work"/boot/vmlinuz-* "$out/vmlinuz"
+mv "$work"/usr/lib/debug/boot/vmlinux-* "$out/vmlinux"
+echo "$pin" >"$out/version"
+rm -rf "$work"
+echo "fetch: $series ready: $(ls -l "$out/vmlinux" | awk '{print $5}') byte vmlinux"
