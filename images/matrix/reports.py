@@ -85,9 +85,9 @@ def markdown(results, path, title="earlypatch test matrix", html_name="report.ht
     out += ["", "## Failures", ""]
     out += [f"- **{r['name']}** ({r['cpu']}, {r['profile']}) {STATUS_MARK[r['status']]}: "
             + "; ".join(r["reasons"]).replace("|", "\\|") for r in bad] or ["None."]
-    out += ["", "## Cases", "", "| case | CPU | profile | result | hypercall | s |", "|---|---|---|---|---|---|"]
+    out += ["", "## Cases", "", "| case | CPU | profile | result | hypercall decided | s |", "|---|---|---|---|---|---|"]
     for r in results:
-        hc = next((c["what"][len("hypercall = "):] for c in r["checks"] if c["what"].startswith("hypercall")), "")
+        hc = r.get("hypercall", "")
         out.append(f"| {r['name']} | {r['cpu']} | {r['profile']} | {STATUS_MARK[r['status']]} | {hc} | "
                    f"{r.get('seconds', 0)} |")
     with open(path, "w", encoding="utf-8") as fobj:

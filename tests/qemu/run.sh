@@ -17,6 +17,8 @@
 #   #@ no-debugcon REGEX     the debugcon output must not match
 #   #@ exit CODE             QEMU's exit status (default 0)
 #   #@ timeout SECONDS       (default 90)
+#   #@ boots N               boot the same image N times (default 1); checks apply to the last boot
+#   #@ expect-old REGEX      a line of earlypatch.log.old (the previous boot's log) must match
 #   #@ esp-readonly          the ESP drive is read-only (the log cannot be written)
 #
 #   tests/qemu/run.sh [-j JOBS] [NAME_REGEX]
@@ -36,7 +38,7 @@ mkdir -p "$outdir"
 
 run_case() {
 	local conf=$1 name out cpu=qemu64 exit_want=0 timeout_s=90 no_config=0 payload=$build/payloads/selftest.elf
-	local truncate="" boot_opts=()
+	local truncate="" boot_opts=() boots=1
 	name=$(basename "$conf" .conf)
 	out=$outdir/$name
 	rm -rf "$out"
@@ -52,6 +54,7 @@ run_case() {
 		payload) payload=$build/$rest ;;
 		no-payload) payload="" ;;
 		payload-truncate) truncate=$rest ;;
+		boots) boots=$rest ;;
 		esac
 	done <"$conf"
 	local mk=(images/mkesp.sh "$out/esp.img" "$app")
@@ -65,7 +68,11 @@ run_case() {
 		echo "FAIL $name: cannot build the ESP image: $(tail -1 "$out/mkesp.txt")"
 		return
 	fi
-	scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --timeout "$timeout_s" ${boot_opts[@]+"${boot_opts[@]}"}
+	for ((i = 0; i < boots; i++)); do
+		scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --timeout "$timeout_s" \
+			${boot_opts[@]+"${boot_opts[@]}"}
+	done
+	MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" ::/EFI/earlypatch/earlypatch.log.old >"$out/esp.log.old" 2>/dev/null
 	MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" ::/EFI/earlypatch/earlypatch.log >"$out/esp.log" 2>/dev/null
 	local why=() code
 	code=$(cat "$out/exit_code")
@@ -82,6 +89,7 @@ run_case() {
 		expect) grep -Eq -- "$rest" "$out/esp.log" || why+=("log lacks /$rest/") ;;
 		reject) grep -Eq -- "$rest" "$out/esp.log" && why+=("log has /$rest/") ;;
 		console) grep -Eaq -- "$rest" "$out/console.txt" || why+=("console lacks /$rest/") ;;
+		expect-old) grep -Eq -- "$rest" "$out/esp.log.old" || why+=("previous log lacks /$rest/") ;;
 		debugcon) grep -Eaq -- "$rest" "$out/debugcon.txt" || why+=("debugcon lacks /$rest/") ;;
 		no-debugcon) grep -Eaq -- "$rest" "$out/debugcon.txt" && why+=("debugcon has /$rest/") ;;
 		esac

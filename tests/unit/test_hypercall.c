@@ -6,6 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cpuid.h"
 #include "features.h"
 #include "hypercall.h"
 #include "log.h"
@@ -129,6 +133,65 @@ static void decision_is_logged_with_reason(void **state)
 	assert_non_null(strstr(buf, "I hypercall mechanism=vmmcall reason=sev-snp-guest vmmcall=1 why=\"SEV-SNP guest"));
 }
 
+/* From a real or hand-made CPUID dump through the facts to the policy: hostile dumps included. */
+static struct ep_hc_decision decide_for_dump(const char *name)
+{
+	static struct ep_cpuid_dump dump;
+	struct ep_facts f;
+	char path[512], *text;
+	long n;
+	snprintf(path, sizeof(path), "%s/cpuid/%s", TEST_DATA_DIR, name);
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	text = malloc((size_t)n);
+	assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	assert_int_equal(ep_cpuid_parse(&dump, text, (size_t)n, NULL), EP_ERR_OK);
+	free(text);
+	ep_facts_derive(&dump, &f);
+	return ep_hypercall_choose(&f);
+}
+
+static void decisions_from_dumps(void **state)
+{
+	static const struct {
+		const char *dump;
+		enum ep_hc_mechanism want;
+		enum ep_hc_reason why;
+	} dump_rows[] = {
+		{"qemu-qemu64.dump", EP_HC_VMMCALL, EP_HC_WHY_AMD_VENDOR},
+		{"qemu-skylake-client.dump", EP_HC_VMCALL, EP_HC_WHY_INTEL_VENDOR},
+		{"kvm-intel.dump", EP_HC_VMCALL, EP_HC_WHY_INTEL_VENDOR},
+		{"sev.dump", EP_HC_VMMCALL, EP_HC_WHY_AMD_VENDOR},         /* plain SEV: no ES, vmcall would still work, vendor rule */
+		{"sev-es.dump", EP_HC_VMMCALL, EP_HC_WHY_SEV_ES_GUEST},
+		{"sev-snp.dump", EP_HC_VMMCALL, EP_HC_WHY_SEV_SNP_GUEST},
+		{"sev-snp-nomsr.dump", EP_HC_VMMCALL, EP_HC_WHY_AMD_VENDOR}, /* no MSR: not known active */
+		{"tdx.dump", EP_HC_TDCALL, EP_HC_WHY_TDX_GUEST},
+		{"hyperv.dump", EP_HC_HYPERCALL_PAGE, EP_HC_WHY_HYPERV_PAGE},
+		{"hyperv-snp.dump", EP_HC_VMMCALL, EP_HC_WHY_SEV_SNP_GUEST},
+		{"xen.dump", EP_HC_VMCALL, EP_HC_WHY_INTEL_VENDOR},
+		{"vmware.dump", EP_HC_VMCALL, EP_HC_WHY_INTEL_VENDOR},
+		{"hygon.dump", EP_HC_NONE, EP_HC_WHY_NO_HYPERVISOR},
+		{"zhaoxin.dump", EP_HC_NONE, EP_HC_WHY_NO_HYPERVISOR},
+		/* Hostile: an Intel CPU whose 0x8000001F claims SEV is not an SEV guest. */
+		{"hostile-intel-sev.dump", EP_HC_VMCALL, EP_HC_WHY_INTEL_VENDOR},
+		/* Hostile: a hypervisor signature without CPUID.1:ECX[31] is not a hypervisor. */
+		{"hostile-hvsig-no-bit.dump", EP_HC_NONE, EP_HC_WHY_NO_HYPERVISOR},
+		/* Hostile: "IntelTDX" on an AMD CPU is not a TD. */
+		{"hostile-amd-tdx.dump", EP_HC_VMMCALL, EP_HC_WHY_AMD_VENDOR},
+	};
+	for (size_t i = 0; i < sizeof(dump_rows) / sizeof(dump_rows[0]); i++) {
+		struct ep_hc_decision d = decide_for_dump(dump_rows[i].dump);
+		if (d.mechanism != dump_rows[i].want || d.reason != dump_rows[i].why)
+			fail_msg("%s: got %s/%s, want %s/%s", dump_rows[i].dump, ep_hc_mechanism_name(d.mechanism),
+				 ep_hc_reason_name(d.reason), ep_hc_mechanism_name(dump_rows[i].want),
+				 ep_hc_reason_name(dump_rows[i].why));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +199,7 @@ int main(void)
 		cmocka_unit_test(vmmcall_feature_is_only_ever_set),
 		cmocka_unit_test(instruction_encodings),
 		cmocka_unit_test(decision_is_logged_with_reason),
+		cmocka_unit_test(decisions_from_dumps),
 	};
 	return cmocka_run_group_tests_name("hypercall", tests, NULL, NULL);
 }
