@@ -26,5 +26,10 @@
 	X(SCALL_BAD_INSN, "static call site is not a call/jmp/nop/ret it may rewrite")     \
 	X(SCALL_KEY_UNMAPPED, "static call key is not inside the image")                   \
 	X(SCALL_OVERFLOW, "static call target is out of rel32 reach")                      \
-	X(SCALL_JCC_NULL, "conditional tail static call with a NULL target")
+	X(SCALL_JCC_NULL, "conditional tail static call with a NULL target")               \
+	X(PV_SITE_OUT_OF_TEXT, "paravirt site is not inside an executable segment")        \
+	X(PV_SITE_TOO_SHORT, "paravirt site is shorter than a 5-byte call")                \
+	X(PV_NO_OPS, "paravirt site type beyond pv_ops, or pv_ops not in the image")      \
+	X(PV_NO_BUG_FUNC, "paravirt NULL operation but no BUG function symbol")           \
+	X(PV_OVERFLOW, "paravirt call target is out of rel32 reach")
 #endif

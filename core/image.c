@@ -71,8 +71,12 @@ static const char *symbol_name(const struct ep_image *img, const uint8_t *sym)
 	return img->strtab + off;
 }
 
+static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uint64_t *offset);
+
 const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t *offset)
 {
+	if (img->sym_index)
+		return symbol_indexed(img, addr, offset);
 	const char *best = NULL;
 	uint64_t best_addr = 0;
 	int best_rank = -1;
@@ -95,4 +99,114 @@ const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t 
 	if (best && offset)
 		*offset = addr - best_addr;
 	return best;
+}
+
+/* --- sorted index: order = (address, rank, -table position), so the last entry at an
+ * address is the one the linear scan picks (best rank, first in the table). --- */
+
+static const uint8_t *sym_at(const struct ep_image *img, uint32_t i)
+{
+	return img->symtab + (uint64_t)i * ELF_SYM_SIZE;
+}
+
+static uint64_t sym_addr(const struct ep_image *img, uint32_t i)
+{
+	return ep_le64(sym_at(img, i) + ELF_ST_VALUE) + (uint64_t)img->slide;
+}
+
+static bool indexable(const struct ep_image *img, uint32_t i)
+{
+	const uint8_t *sym = sym_at(img, i);
+	return symbol_usable(sym) && symbol_name(img, sym);
+}
+
+static bool sym_before(const struct ep_image *img, uint32_t a, uint32_t b)
+{
+	uint64_t aa = sym_addr(img, a), ab = sym_addr(img, b);
+	if (aa != ab)
+		return aa < ab;
+	int ra = symbol_rank(sym_at(img, a)), rb = symbol_rank(sym_at(img, b));
+	if (ra != rb)
+		return ra < rb;
+	return a > b;
+}
+
+static void sym_sift(const struct ep_image *img, uint32_t *a, uint64_t root, uint64_t n)
+{
+	for (;;) {
+		uint64_t child = 2 * root + 1;
+		if (child >= n)
+			return;
+		if (child + 1 < n && sym_before(img, a[child], a[child + 1]))
+			child++;
+		if (!sym_before(img, a[root], a[child]))
+			return;
+		uint32_t t = a[root];
+		a[root] = a[child];
+		a[child] = t;
+		root = child;
+	}
+}
+
+uint64_t ep_image_symbol_count(const struct ep_image *img)
+{
+	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0, count = 0;
+	for (uint64_t i = 1; i < n && i <= UINT32_MAX; i++)
+		count += indexable(img, (uint32_t)i);
+	return count;
+}
+
+bool ep_image_symbol_index(struct ep_image *img, uint32_t *idx, uint64_t cap)
+{
+	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0, count = 0;
+	img->sym_index = NULL;
+	img->sym_index_count = 0;
+	if (ep_image_symbol_count(img) > cap)
+		return false;
+	for (uint64_t i = 1; i < n && i <= UINT32_MAX; i++)
+		if (indexable(img, (uint32_t)i))
+			idx[count++] = (uint32_t)i;
+	for (uint64_t i = count / 2; i-- > 0;)
+		sym_sift(img, idx, i, count);
+	for (uint64_t end = count; end-- > 1;) {
+		uint32_t t = idx[0];
+		idx[0] = idx[end];
+		idx[end] = t;
+		sym_sift(img, idx, 0, end);
+	}
+	img->sym_index = idx;
+	img->sym_index_count = count;
+	return true;
+}
+
+static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uint64_t *offset)
+{
+	uint64_t lo = 0, hi = img->sym_index_count; /* first entry above addr */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (sym_addr(img, img->sym_index[mid]) <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	uint32_t best = img->sym_index[lo - 1];
+	if (offset)
+		*offset = addr - sym_addr(img, best);
+	return symbol_name(img, sym_at(img, best));
+}
+
+bool ep_image_symbol_addr(const struct ep_image *img, const char *name, uint64_t *addr)
+{
+	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0;
+	for (uint64_t i = 1; i < n && i <= UINT32_MAX; i++) {
+		const uint8_t *sym = sym_at(img, (uint32_t)i);
+		const char *s = symbol_usable(sym) ? symbol_name(img, sym) : NULL;
+		if (s && ep_streq(s, name)) {
+			*addr = sym_addr(img, (uint32_t)i);
+			return true;
+		}
+	}
+	return false;
 }

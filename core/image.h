@@ -56,6 +56,9 @@ struct ep_image {
 	uint64_t symtab_size;
 	const char *strtab;
 	uint64_t strtab_size;
+	/* Optional sorted symbol index (ep_image_symbol_index); NULL: linear scan. */
+	const uint32_t *sym_index;
+	uint64_t sym_index_count;
 };
 
 /* Pointer to [vaddr, vaddr+len) if it lies wholly in one segment's backing bytes, else NULL. */
@@ -66,5 +69,15 @@ bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len);
 const struct ep_section *ep_image_section(const struct ep_image *img, const char *name);
 /* Nearest symbol at or below addr (FUNC/OBJECT/NOTYPE); NULL if none. *offset = addr - symbol. */
 const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t *offset);
+/*
+ * Lookups in a vmlinux (~150k symbols) need an index: the usable symbols'
+ * table positions sorted by address, in idx (cap entries; the count needed
+ * is ep_image_symbol_count). Returns false (index not installed) when cap is
+ * too small. Answers are the same as the linear scan's.
+ */
+/* Run-time address of the first usable symbol named name (linear scan); false if none. */
+bool ep_image_symbol_addr(const struct ep_image *img, const char *name, uint64_t *addr);
+uint64_t ep_image_symbol_count(const struct ep_image *img);
+bool ep_image_symbol_index(struct ep_image *img, uint32_t *idx, uint64_t cap);
 
 #endif

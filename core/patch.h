@@ -48,6 +48,20 @@ enum ep_null_call {
 	EP_NULL_CALL_KEEP_REPL,  /* the replacement's own call, relocated (Linux: call BUG_func) */
 };
 
+/* How a site's bytes are built from the chosen replacement. */
+enum ep_alt_rules {
+	/* Linux 6.12: every relative operand re-aimed, JMP32 -> JMP8, NOP runs
+	 * (any NOP instruction) merged into one NOP up to 11 bytes or a JMP. */
+	EP_ALT_RULES_612 = 0,
+	/*
+	 * Linux 6.1: entries applied one after another in table order; only a
+	 * 5-byte replacement that is a CALL (re-aimed) or a JMP (re-aimed, JMP8
+	 * + NOP3 when forward and near) is relocated; padding is 0x90, then runs
+	 * of single-byte 0x90 become NOPs of at most 8 bytes.
+	 */
+	EP_ALT_RULES_61,
+};
+
 /*
  * A table format. The engine only sees decoded entries, so another layout
  * (Linux 6.1's 12-byte alt_instr with a u16 cpuid, bit 15 = NOT) is one more
@@ -64,12 +78,19 @@ struct ep_alt_abi {
 	const char *nop_func_symbol;
 	/* A static call to this function becomes `xor %eax,%eax` (5 bytes). */
 	const char *return0_symbol;
+	enum ep_alt_rules rules;
+	/*
+	 * Linux 6.1 .parainstructions ({u8 *instr; u8 type; u8 len;}, 16 bytes),
+	 * patched before the alternatives: a call to pv_ops[type] read from the
+	 * image, NOPs for the no-op function, a call to the BUG function for NULL.
+	 */
+	bool paravirt;
+	const char *pv_ops_symbol, *pv_nop_symbol, *pv_bug_symbol;
 };
 
 extern const struct ep_alt_abi ep_alt_abi_earlypatch; /* 14-byte entries, payload ABI */
 extern const struct ep_alt_abi ep_alt_abi_linux612;   /* 14-byte entries, Linux >= 6.3 names */
-/* 12-byte entries (u16 cpuid, bit 15 = NOT). Table layout only: sites are
- * still built with the 6.12 rules; 6.1's own NOP/relocation rules are not in. */
+/* 12-byte entries (u16 cpuid, bit 15 = NOT), Linux 6.1's rules and paravirt. */
 extern const struct ep_alt_abi ep_alt_abi_linux61;
 
 /*
@@ -87,6 +108,7 @@ struct ep_patch_opts {
 	unsigned ncaps;                /* words in caps; features beyond are an error */
 	bool skip_alternatives;
 	bool skip_static_calls;
+	bool skip_paravirt;            /* only read when the ABI has paravirt */
 	ep_alt_entry_filter_fn *alt_filter; /* NULL: every site */
 	void *alt_filter_ctx;
 	bool alt_filter_invert;
@@ -98,11 +120,12 @@ struct ep_patch_stats {
 	unsigned alt_entries, alt_sites, alt_patched, alt_kept, alt_filtered, alt_changed;
 	unsigned alt_reloc, alt_shrunk, alt_dcall;
 	unsigned sc_sites, sc_call, sc_jmp, sc_nop, sc_ret, sc_ret0, sc_jcc, sc_changed;
+	unsigned pv_sites, pv_call, pv_nop, pv_bug, pv_changed, pv_nested;
 	unsigned writes;
 	size_t bytes_written;
 };
 
-/* Where a plan failed: table ("alt" or "scall"), entry index, address. */
+/* Where a plan failed: table ("alt", "scall" or "pv"), entry index, address. */
 struct ep_patch_failure {
 	enum ep_err err;
 	const char *table;
@@ -141,5 +164,13 @@ enum ep_err ep_alt_table(const struct ep_image *img, const struct ep_alt_abi *ab
 			 uint64_t *table_addr, unsigned *count);
 void ep_alt_entry_at(const struct ep_alt_abi *abi, const uint8_t *raw, uint64_t table_addr, unsigned i,
 		     struct ep_alt_entry *out);
+
+/* Read-only walk of .parainstructions (16-byte entries). */
+struct ep_pv_entry {
+	uint64_t instr;
+	uint8_t type, len;
+};
+enum ep_err ep_pv_table(const struct ep_image *img, const uint8_t **raw, unsigned *count);
+void ep_pv_entry_at(const struct ep_image *img, const uint8_t *raw, unsigned i, struct ep_pv_entry *out);
 
 #endif

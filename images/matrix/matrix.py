@@ -21,12 +21,156 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 import build  # noqa: E402
-import html as html_report  # noqa: E402  (our html.py shadows the stdlib module on purpose? no: see below)
+import report_html  # noqa: E402
 import reports  # noqa: E402
 import run  # noqa: E402
 import spec  # noqa: E402
-from check import check_case, read_text  # noqa: E402
+from check import check_case, first_line, log_value, read_text  # noqa: E402
 from decisions import decisions  # noqa: E402
+
+CONSOLE_TAIL = 80
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="earlypatch test matrix", usage=__doc__)
+    ap.add_argument("command", choices=["list", "images", "repro", "run", "report", "check"])
+    ap.add_argument("--matrix", action="append")
+    ap.add_argument("--profiles", default=os.path.join(ROOT, "images", "profiles"))
+    ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
+    ap.add_argument("--out")
+    ap.add_argument("--filter", default="")
+    ap.add_argument("--tags", default="")
+    ap.add_argument("--shard", default="")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--saved", help="check: directory with saved outputs, one subdirectory per case")
+    a = ap.parse_args(argv)
+    a.matrix = a.matrix or [os.path.join(ROOT, "images", "matrix.txt")]
+    a.build = os.path.abspath(a.build)
+    a.out = os.path.abspath(a.out or os.path.join(a.build, "matrix"))
+    return a
+
+
+def enrich(result, outdir, case_dir):
+    """Adds what the reports show: decisions from the ESP log, the log itself, the console tail."""
+    log = read_text(os.path.join(outdir, "esp.log")) or ""
+    debugcon = read_text(os.path.join(outdir, "debugcon.txt")) or ""
+    console = read_text(os.path.join(outdir, "console.txt")) or ""
+    hc = first_line(log, "I hypercall ")
+    result["hypercall"] = f"{log_value(hc, 'mechanism')} ({log_value(hc, 'reason')})" if hc else ""
+    result["decisions"] = decisions(log, debugcon)
+    result["log"] = log
+    result["console_tail"] = "\n".join(console.splitlines()[-CONSOLE_TAIL:])
+    result["config"] = read_text(os.path.join(case_dir, "earlypatch.conf")) or ""
+    return result
+
+
+def write_reports(a, results):
+    os.makedirs(a.out, exist_ok=True)
+    sel = " ".join(f"{k}={v}" for k, v in (("FILTER", a.filter), ("TAGS", a.tags), ("SHARD", a.shard)) if v)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    meta = f"{len(results)} cases from {', '.join(os.path.relpath(m, ROOT) for m in a.matrix)} {sel} · {now}"
+    reports.junit(results, os.path.join(a.out, "junit.xml"))
+    reports.markdown(results, os.path.join(a.out, "summary.md"))
+    report_html.write(results, os.path.join(a.out, "report.html"), meta=meta)
+
+
+def cmd_images(a, paths, cases):
+    with ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        errors = [(c, e) for c, e in zip(cases, pool.map(lambda c: build.build_case(paths, c), cases)) if e]
+    for c, e in errors:
+        print(f"images: {c.name}: {e}", file=sys.stderr)
+    if errors:
+        return 1
+    build.write_manifest(paths, cases)
+    print(f"images: {len(cases)} ESP images in {a.out}/<case>/esp.img (hashes: {a.out}/images.sha256)")
+    return 0
+
+
+def cmd_repro(a, paths, cases):
+    if cmd_images(a, paths, cases):
+        return 1
+    same, differ = build.repro_check(paths, cases)
+    for name in differ:
+        print(f"images-repro: {name}: the second build differs", file=sys.stderr)
+    print(f"images-repro: {same} identical, {len(differ)} differ")
+    return 1 if differ else 0
+
+
+def finish(a, results, case_dirs, out_dirs):
+    full = [enrich(dict(r), o, c) for r, o, c in zip(results, out_dirs, case_dirs)]
+    write_reports(a, full)
+    print(reports.summary_line(results))
+    print(f"matrix: reports in {a.out}/report.html, summary.md, junit.xml")
+    return 0 if reports.counts(results)[1] == 0 else 1
+
+
+def cmd_run(a, paths, cases):
+    results = run.run_all(paths, cases, a.jobs)
+    dirs = [paths.case_dir(c) for c in cases]
+    return finish(a, results, dirs, dirs)
+
+
+def cmd_report(a, paths, cases):
+    results, dirs = [], []
+    for c in cases:
+        r = read_text(os.path.join(paths.case_dir(c), "result.json"))
+        if r:
+            results.append(json.loads(r))
+            dirs.append(paths.case_dir(c))
+    if not results:
+        print(f"matrix: no results in {a.out}: run `make matrix` first", file=sys.stderr)
+        return 1
+    return finish(a, results, dirs, dirs)
+
+
+def cmd_check(a, paths, cases):
+    """The checker on saved outputs: proves without a boot that wrong expectations fail."""
+    if not a.saved:
+        print("matrix: check needs --saved DIR", file=sys.stderr)
+        return 2
+    results, saved_dirs, case_dirs = [], [], []
+    eptool = paths.eptool if os.access(paths.eptool, os.X_OK) else None
+    for c in cases:
+        src, d = os.path.join(a.saved, c.name), paths.case_dir(c)
+        if not os.path.isdir(src):  # cases may share one saved boot: SAVED/<name up to the first dot>
+            src = os.path.join(a.saved, c.name.split(".")[0])
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "earlypatch.conf"), "w", encoding="utf-8") as f:
+            f.write(spec.config_text(c))
+        r = check_case(c, src, eptool, paths.replay)
+        r.update(name=c.name, cpu=c.cpu, profile=c.profile, tags=c.tags, notes=c.values("note"),
+                 expect_fail=c.get("expect-fail"), seconds=0)
+        with open(os.path.join(d, "result.json"), "w", encoding="utf-8") as f:
+            json.dump(r, f, indent=1)
+        results.append(r)
+        saved_dirs.append(src)
+        case_dirs.append(d)
+    return finish(a, results, case_dirs, saved_dirs)
+
+
+def main(argv):
+    a = parse_args(argv)
+    try:
+        cases = spec.select(spec.load_matrix(a.matrix, a.profiles), a.filter, a.tags, a.shard)
+    except (spec.SpecError, OSError) as e:
+        print(f"matrix: {e}", file=sys.stderr)
+        return 2
+    paths = build.Paths(ROOT, a.build, a.out)
+    if a.command == "list":
+        for c in cases:
+            print(f"{c.name:40} {c.cpu:20} {c.profile:20} {' '.join(c.tags)}")
+        print(f"matrix: {len(cases)} cases")
+        return 0
+    if not cases:
+        print("matrix: no case selected (check FILTER, TAGS, SHARD)", file=sys.stderr)
+        return 1
+    return {"images": cmd_images, "repro": cmd_repro, "run": cmd_run, "report": cmd_report,
+            "check": cmd_check}[a.command](a, paths, cases)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
