@@ -8,7 +8,7 @@
 #include "insn.h"
 #include "patch.h"
 
-enum ep_site_kind { EP_SITE_ALT, EP_SITE_SCALL };
+enum ep_site_kind { EP_SITE_ALT, EP_SITE_SCALL, EP_SITE_PV };
 
 enum ep_site_action {
 	EP_ACT_PATCH,     /* replacement written */
@@ -21,6 +21,7 @@ enum ep_site_action {
 	EP_ACT_RET,       /* tail static call to NULL */
 	EP_ACT_RET0,      /* static call to the return-0 function */
 	EP_ACT_JCC,       /* conditional tail static call */
+	EP_ACT_BUG,       /* paravirt NULL operation: call to the BUG function */
 };
 
 /* What building one site's bytes produced, for the log. */
@@ -49,6 +50,7 @@ struct ep_plan_site {
 	uint8_t pad;
 	uint8_t reloc, shrunk, nops, action;
 	bool changed;
+	bool nested;           /* paravirt site inside an alternatives site: that one writes it */
 };
 
 struct ep_alt_ctx;
@@ -66,6 +68,7 @@ struct ep_patch_plan {
 	const struct ep_alt_ctx *actx;
 	const uint8_t *alt_raw;
 	uint64_t alt_table_addr;
+	unsigned npv;          /* paravirt sites: sites[0..npv), planned first */
 };
 
 /* --- optnops.c --- */
@@ -116,6 +119,26 @@ void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_buil
 bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
 /* Whether the symbol exactly at addr is name. */
 bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name);
+
+/* --- patch_linux61.c --- */
+/* Linux 6.1 add_nops: NOPs of at most 8 bytes. */
+void ep_nops61_fill(uint8_t *buf, size_t len);
+/* Linux 6.1 optimize_nops: runs of 0x90 become NOPs of at most 8 bytes; returns bytes rewritten. */
+unsigned ep_optimize_nops61(uint8_t *buf, size_t len);
+/* One entry's bytes with 6.1's rules: out[0..instrlen), replacement + 0x90 padding. */
+enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, uint8_t *out,
+			   struct ep_build_info *info);
+
+/* --- patch_paravirt.c --- */
+struct ep_pv_ctx {
+	uint64_t ops, ops_size;     /* pv_ops array */
+	uint64_t nop_func, bug_func;
+	bool have_nop, have_bug;
+};
+enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, struct ep_pv_ctx *pc);
+/* Validates the site and builds its bytes into out[0..e->len). */
+enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
+			uint8_t *out, struct ep_build_info *info);
 
 /* --- static_call.c --- */
 struct ep_scall_site {
