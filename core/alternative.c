@@ -56,7 +56,7 @@ const struct ep_alt_abi ep_alt_abi_linux612 = {
 	.return0_symbol = "__static_call_return0",
 };
 
-/* Table layout only: sites are still built with the 6.12 rules (see docs/patching.md). */
+/* 6.1: its own build rules (patch_linux61.c) and paravirt sites (patch_paravirt.c). */
 const struct ep_alt_abi ep_alt_abi_linux61 = {
 	.name = "linux-6.1",
 	.entry_size = 12,
@@ -65,6 +65,11 @@ const struct ep_alt_abi ep_alt_abi_linux61 = {
 	.null_call = EP_NULL_CALL_KEEP_REPL,
 	.nop_func_symbol = NULL,
 	.return0_symbol = "__static_call_return0",
+	.rules = EP_ALT_RULES_61,
+	.paravirt = true,
+	.pv_ops_symbol = "pv_ops",
+	.pv_nop_symbol = "_paravirt_nop",
+	.pv_bug_symbol = "paravirt_BUG",
 };
 
 enum ep_err ep_alt_table(const struct ep_image *img, const struct ep_alt_abi *abi, const uint8_t **raw,

@@ -18,9 +18,9 @@ struct plan_head {
 
 struct tables {
 	const struct ep_alt_abi *abi;
-	const uint8_t *alt_raw, *sc_raw;
+	const uint8_t *alt_raw, *sc_raw, *pv_raw;
 	uint64_t alt_addr, sc_addr;
-	unsigned alt_count, sc_count;
+	unsigned alt_count, sc_count, pv_count;
 };
 
 static const struct ep_alt_abi *abi_of(const struct ep_patch_opts *opts)
@@ -57,6 +57,14 @@ static enum ep_err find_tables(const struct ep_image *img, const struct ep_patch
 		if (err) {
 			const struct ep_section *s = ep_image_section(img, ".static_call_sites");
 			fail_at(f, err, "scall", 0, s ? s->vaddr : 0, 0);
+			return err;
+		}
+	}
+	if (t->abi->paravirt && !opts->skip_paravirt) {
+		err = ep_pv_table(img, &t->pv_raw, &t->pv_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".parainstructions");
+			fail_at(f, err, "pv", 0, s ? s->vaddr : 0, 0);
 		}
 	}
 	return err;
@@ -92,8 +100,13 @@ static size_t arena_need(unsigned nsites, size_t nbytes)
 
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
 {
-	*nsites = t->sc_count;
+	*nsites = t->sc_count + t->pv_count;
 	*nbytes = (size_t)t->sc_count * 6;
+	for (unsigned i = 0; i < t->pv_count; i++) {
+		struct ep_pv_entry e;
+		ep_pv_entry_at(t->pv_raw, i, &e);
+		*nbytes += e.len;
+	}
 	for (unsigned i = 0; i < t->alt_count;) {
 		struct ep_alt_entry first;
 		unsigned len;
@@ -141,16 +154,44 @@ static void record_build(struct ep_plan_site *s, const struct ep_build_info *b)
 	s->pad = (uint8_t)(s->len - b->produced);
 }
 
-static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, const uint8_t **orig)
+static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, const uint8_t *cur)
 {
-	*orig = ep_image_ptr(c->img, addr, len);
-	if (!*orig || !ep_image_is_exec(c->img, addr, len))
+	if (!ep_image_ptr(c->img, addr, len) || !ep_image_is_exec(c->img, addr, len))
 		return EP_ERR_ALT_SITE_OUT_OF_TEXT;
 	if (c->have_repl && addr < c->repl_end && addr + len > c->repl_start)
 		return EP_ERR_ALT_SITE_IN_REPLACEMENT;
-	if (!ep_decodes_whole(*orig, len))
+	if (!ep_decodes_whole(cur, len))
 		return EP_ERR_ALT_SITE_NOT_INSNS;
 	return EP_ERR_OK;
+}
+
+/*
+ * The bytes an alternatives site holds when its turn comes: the image's,
+ * with every paravirt site lying wholly inside already patched (Linux
+ * patches paravirt first; a PVOP_ALT site is a paravirt call inside an
+ * ALTERNATIVE). Such a paravirt site is nested: the alternatives site
+ * writes its bytes. p->order[0..npv) holds the paravirt sites by address.
+ */
+static void overlay_paravirt(struct ep_patch_plan *p, uint64_t addr, unsigned len, uint8_t *cur)
+{
+	unsigned lo = 0, hi = p->npv;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (p->sites[p->order[mid]].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < p->npv; lo++) {
+		struct ep_plan_site *pv = &p->sites[p->order[lo]];
+		if (pv->addr >= addr + len)
+			break;
+		if (pv->addr + pv->len > addr + len)
+			continue; /* partial overlap: check_overlaps refuses it */
+		ep_memcpy(cur + (pv->addr - addr), p->pool + pv->bytes_off, pv->len);
+		pv->nested = true;
+		pv->changed = false;
+	}
 }
 
 static bool group_selected(const struct ep_patch_opts *o, const struct tables *t, unsigned i, unsigned end)
@@ -166,7 +207,77 @@ static bool group_selected(const struct ep_patch_opts *o, const struct tables *t
 	return any != o->alt_filter_invert;
 }
 
-/* Checks and builds every entry of the group [i, end); the last passing one is kept. */
+/* Linux 6.12 rules: every entry built (and so checked) alone; the last passing one is kept. */
+static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct tables *t, unsigned i, unsigned end,
+				  unsigned len, const uint8_t *cur, struct ep_plan_site *s, uint8_t *out,
+				  struct ep_patch_failure *f)
+{
+	struct ep_alt_entry e;
+	struct ep_build_info info;
+	for (unsigned k = i; k < end; k++) {
+		uint8_t tmp[EP_PATCH_MAX_LEN];
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		enum ep_err err = ep_alt_build(c, &e, len, cur, tmp, &info);
+		if (err) {
+			fail_at(f, err, "alt", k, s->addr, e.repl);
+			return err;
+		}
+		if (!ep_alt_entry_passes(c, &e))
+			continue;
+		s->feature = e.feature;
+		s->flags = e.flags;
+		s->chosen = k - i + 1;
+		s->repllen = e.repllen;
+		ep_memcpy(out, tmp, len);
+		record_build(s, &info);
+	}
+	if (!s->chosen) {
+		ep_alt_keep(cur, len, out, &info);
+		record_build(s, &info);
+	}
+	return EP_ERR_OK;
+}
+
+/*
+ * Linux 6.1 rules: the entries are applied in table order, each on what the
+ * site holds by then, and each re-runs 6.1's NOP optimisation over its own
+ * instrlen (so a group's entries with different instrlens come out as 6.1's).
+ */
+static enum ep_err build_group61(const struct ep_alt_ctx *c, const struct tables *t, unsigned i, unsigned end,
+				 unsigned len, const uint8_t *cur, struct ep_plan_site *s, uint8_t *out,
+				 struct ep_patch_failure *f)
+{
+	struct ep_alt_entry e;
+	struct ep_build_info info;
+	unsigned nops = 0;
+	ep_memcpy(out, cur, len);
+	ep_memset(&info, 0, sizeof(info));
+	info.action = EP_ACT_KEEP;
+	info.produced = (uint8_t)len;
+	record_build(s, &info);
+	for (unsigned k = i; k < end; k++) {
+		uint8_t tmp[EP_PATCH_MAX_LEN];
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		enum ep_err err = ep_alt61_build(c, &e, tmp, &info);
+		if (err) {
+			fail_at(f, err, "alt", k, s->addr, e.repl);
+			return err;
+		}
+		if (ep_alt_entry_passes(c, &e)) {
+			s->feature = e.feature;
+			s->flags = e.flags;
+			s->chosen = k - i + 1;
+			s->repllen = e.repllen;
+			ep_memcpy(out, tmp, e.instrlen);
+			record_build(s, &info);
+		}
+		nops += ep_optimize_nops61(out, e.instrlen);
+	}
+	s->nops = (uint8_t)(nops > 255 ? 255 : nops);
+	return EP_ERR_OK;
+}
+
+/* Checks and builds every entry of the group [i, end) with the ABI's rules. */
 static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, unsigned i, unsigned end,
 			      unsigned len, struct ep_patch_failure *f)
 {
@@ -182,8 +293,13 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, u
 			return err;
 		}
 	}
-	const uint8_t *orig;
-	enum ep_err err = check_site(c, addr, len, &orig);
+	const uint8_t *orig = ep_image_ptr(c->img, addr, len);
+	uint8_t cur[EP_PATCH_MAX_LEN];
+	if (orig) {
+		ep_memcpy(cur, orig, len);
+		overlay_paravirt(p, addr, len, cur);
+	}
+	enum ep_err err = check_site(c, addr, len, cur);
 	if (err) {
 		fail_at(f, err, "alt", i, addr, 0);
 		return err;
@@ -191,28 +307,10 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, u
 	struct ep_plan_site *s = new_site(p, EP_SITE_ALT, addr, i, len);
 	uint8_t *out = p->pool + s->bytes_off;
 	s->nentries = end - i;
-	struct ep_build_info info;
-	for (unsigned k = i; k < end; k++) {
-		uint8_t tmp[EP_PATCH_MAX_LEN];
-		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
-		err = ep_alt_build(c, &e, len, orig, tmp, &info);
-		if (err) {
-			fail_at(f, err, "alt", k, addr, e.repl);
-			return err;
-		}
-		if (!ep_alt_entry_passes(c, &e))
-			continue;
-		s->feature = e.feature;
-		s->flags = e.flags;
-		s->chosen = k - i + 1;
-		s->repllen = e.repllen;
-		ep_memcpy(out, tmp, len);
-		record_build(s, &info);
-	}
-	if (!s->chosen) {
-		ep_alt_keep(orig, len, out, &info);
-		record_build(s, &info);
-	}
+	err = c->abi->rules == EP_ALT_RULES_61 ? build_group61(c, t, i, end, len, cur, s, out, f)
+					       : build_group612(c, t, i, end, len, cur, s, out, f);
+	if (err)
+		return err;
 	if (!group_selected(&p->opts, t, i, end))
 		s->action = EP_ACT_FILTERED;
 	s->changed = s->action != EP_ACT_FILTERED && ep_memcmp(out, orig, len) != 0;
@@ -230,6 +328,40 @@ static enum ep_err plan_alternatives(struct ep_patch_plan *p, const struct table
 			return err;
 		i = end;
 	}
+	return EP_ERR_OK;
+}
+
+static void sort_by_address(uint32_t *a, const struct ep_plan_site *s, size_t n);
+
+/* Paravirt sites first (Linux patches them before the alternatives); sorted for overlay_paravirt. */
+static enum ep_err plan_paravirt(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	if (t->pv_count == 0)
+		return EP_ERR_OK;
+	struct ep_pv_ctx pc;
+	enum ep_err err = ep_pv_ctx_init(p->img, t->abi, &pc);
+	if (err) {
+		fail_at(f, err, "pv", 0, 0, 0);
+		return err;
+	}
+	for (unsigned i = 0; i < t->pv_count; i++) {
+		struct ep_pv_entry e;
+		struct ep_build_info info;
+		uint8_t tmp[EP_PATCH_MAX_LEN];
+		ep_pv_entry_at(t->pv_raw, i, &e);
+		err = ep_pv_build(p->img, &pc, &e, tmp, &info);
+		if (err) {
+			fail_at(f, err, "pv", i, e.instr, info.target);
+			return err;
+		}
+		struct ep_plan_site *s = new_site(p, EP_SITE_PV, e.instr, i, e.len);
+		ep_memcpy(p->pool + s->bytes_off, tmp, e.len);
+		s->feature = e.type;
+		record_build(s, &info);
+		s->changed = ep_memcmp(tmp, ep_image_ptr(p->img, e.instr, e.len), e.len) != 0;
+	}
+	p->npv = p->nsites;
+	sort_by_address(p->order, p->sites, p->npv);
 	return EP_ERR_OK;
 }
 
@@ -292,16 +424,25 @@ static void sort_by_address(uint32_t *a, const struct ep_plan_site *s, size_t n)
 	}
 }
 
+static const char *table_name(unsigned kind)
+{
+	return kind == EP_SITE_ALT ? "alt" : kind == EP_SITE_PV ? "pv" : "scall";
+}
+
+/* Sites by address; a nested paravirt site is part of its alternatives site. */
 static enum ep_err check_overlaps(struct ep_patch_plan *p, struct ep_patch_failure *f)
 {
 	sort_by_address(p->order, p->sites, p->nsites);
-	for (unsigned i = 1; i < p->nsites; i++) {
-		const struct ep_plan_site *a = &p->sites[p->order[i - 1]], *b = &p->sites[p->order[i]];
-		if (a->addr + a->len > b->addr) {
-			fail_at(f, EP_ERR_PATCH_SITE_OVERLAP, b->kind == EP_SITE_ALT ? "alt" : "scall", b->index,
-				b->addr, a->addr);
+	const struct ep_plan_site *a = NULL;
+	for (unsigned i = 0; i < p->nsites; i++) {
+		const struct ep_plan_site *b = &p->sites[p->order[i]];
+		if (b->nested)
+			continue;
+		if (a && a->addr + a->len > b->addr) {
+			fail_at(f, EP_ERR_PATCH_SITE_OVERLAP, table_name(b->kind), b->index, b->addr, a->addr);
 			return EP_ERR_PATCH_SITE_OVERLAP;
 		}
+		a = b;
 	}
 	return EP_ERR_OK;
 }
@@ -382,7 +523,9 @@ static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_
 	p->alt_table_addr = t.alt_addr;
 	init_alt_ctx(&h->actx, img, opts, t.abi);
 	p->actx = &h->actx;
-	err = plan_alternatives(p, &t, f);
+	err = plan_paravirt(p, &t, f);
+	if (!err)
+		err = plan_alternatives(p, &t, f);
 	if (!err)
 		err = plan_static_calls(p, &t, f);
 	if (!err)

@@ -171,6 +171,6 @@ struct ep_pv_entry {
 	uint8_t type, len;
 };
 enum ep_err ep_pv_table(const struct ep_image *img, const uint8_t **raw, unsigned *count);
-void ep_pv_entry_at(const struct ep_image *img, const uint8_t *raw, unsigned i, struct ep_pv_entry *out);
+void ep_pv_entry_at(const uint8_t *raw, unsigned i, struct ep_pv_entry *out);
 
 #endif

@@ -14,7 +14,7 @@ static const char *action_name(unsigned a)
 		[EP_ACT_PATCH] = "patch", [EP_ACT_KEEP] = "keep", [EP_ACT_FILTERED] = "skip",
 		[EP_ACT_CALL] = "call",   [EP_ACT_NOP] = "nop",   [EP_ACT_TRAP] = "trap",
 		[EP_ACT_JMP] = "jmp",     [EP_ACT_RET] = "ret",   [EP_ACT_RET0] = "ret0",
-		[EP_ACT_JCC] = "jcc",
+		[EP_ACT_JCC] = "jcc",     [EP_ACT_BUG] = "bug",
 	};
 	return a < EP_ARRAY_SIZE(names) && names[a] ? names[a] : "?";
 }
@@ -131,8 +131,35 @@ static void log_scall_site(struct ep_log *log, const struct ep_patch_plan *p, co
 	ep_line_end(&l);
 }
 
+static void log_pv_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s)
+{
+	struct ep_line l;
+	ep_line_begin(&l, log, EP_LOG_INFO, "pv");
+	ep_kv_hex(&l, "site", s->addr);
+	ep_kv_symbol(&l, p->img, "sym", s->addr);
+	ep_kv_u(&l, "index", s->index);
+	ep_kv_u(&l, "type", s->feature);
+	ep_kv_hex(&l, "target", s->target);
+	ep_kv_symbol(&l, p->img, "tsym", s->target);
+	ep_kv_str(&l, "action", action_name(s->action));
+	ep_kv_u(&l, "len", s->len);
+	ep_kv_u(&l, "pad", s->pad);
+	ep_kv_bool(&l, "nested", s->nested);
+	ep_kv_bool(&l, "changed", s->changed);
+	ep_line_end(&l);
+}
+
 static void count_site(struct ep_patch_stats *st, const struct ep_plan_site *s)
 {
+	if (s->kind == EP_SITE_PV) {
+		st->pv_sites++;
+		st->pv_call += s->action == EP_ACT_CALL;
+		st->pv_nop += s->action == EP_ACT_NOP;
+		st->pv_bug += s->action == EP_ACT_BUG;
+		st->pv_nested += s->nested;
+		st->pv_changed += s->changed;
+		return;
+	}
 	if (s->kind == EP_SITE_ALT) {
 		st->alt_sites++;
 		st->alt_filtered += s->action == EP_ACT_FILTERED;
@@ -184,6 +211,16 @@ static void log_summaries(struct ep_log *log, const struct ep_patch_plan *p, con
 		ep_kv_u(&l, "dcall", st->alt_dcall);
 		ep_line_end(&l);
 	}
+	if (p->npv) {
+		ep_line_begin(&l, log, EP_LOG_INFO, "pv-summary");
+		ep_kv_u(&l, "sites", st->pv_sites);
+		ep_kv_u(&l, "call", st->pv_call);
+		ep_kv_u(&l, "nop", st->pv_nop);
+		ep_kv_u(&l, "bug", st->pv_bug);
+		ep_kv_u(&l, "nested", st->pv_nested);
+		ep_kv_u(&l, "changed", st->pv_changed);
+		ep_line_end(&l);
+	}
 	if (!p->opts.skip_static_calls) {
 		ep_line_begin(&l, log, EP_LOG_INFO, "scall-summary");
 		ep_kv_u(&l, "sites", st->sc_sites);
@@ -231,6 +268,8 @@ void ep_patch_commit(struct ep_image *img, struct ep_patch_plan *p, struct ep_lo
 			continue;
 		if (s->kind == EP_SITE_ALT)
 			log_alt_site(log, p, s);
+		else if (s->kind == EP_SITE_PV)
+			log_pv_site(log, p, s);
 		else
 			log_scall_site(log, p, s);
 	}

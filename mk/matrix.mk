@@ -5,6 +5,7 @@
 #   make matrix [JOBS=N] [SHARD=k/n] [FILTER=regex] [TAGS=t1,t2] [MATRIX="a.txt b.txt"]
 #                                    boot, check, write junit.xml, summary.md, report.html
 #   make matrix-report               rewrite the reports from the results in $(BUILD)/matrix
+#   make matrix-list                 the cases FILTER/TAGS/SHARD select
 #   make matrix-quick                (part of `make test`) the checker on saved outputs, the
 #                                    reproducibility check and the `quick` cases
 # Format and how to add a case or a profile: docs/testing.md.
@@ -20,7 +21,7 @@ MATRIX_DEPS := $(EFI_APP) $(EPTOOL) $(BUILD)/payloads/selftest.elf $(BUILD)/payl
 MATRIX_SEL   = --build $(BUILD) $(foreach m,$(MATRIX),--matrix $(m)) --jobs $(JOBS) \
                $(if $(FILTER),--filter '$(FILTER)') $(if $(TAGS),--tags '$(TAGS)') $(if $(SHARD),--shard $(SHARD))
 
-.PHONY: images images-repro matrix matrix-report matrix-quick matrix-checker-test
+.PHONY: images images-repro matrix matrix-report matrix-list matrix-quick matrix-checker-test
 images: $(MATRIX_DEPS)
 	@$(MATRIX_PY) $(MATRIX_SEL) --out $(MATRIX_OUT) images
 
@@ -32,6 +33,9 @@ matrix: $(MATRIX_DEPS)
 
 matrix-report:
 	@$(MATRIX_PY) $(MATRIX_SEL) --out $(MATRIX_OUT) report
+
+matrix-list:
+	@$(MATRIX_PY) $(MATRIX_SEL) list
 
 # Wrong expectations against saved boot outputs must fail with their reasons (no boot needed).
 matrix-checker-test: $(EPTOOL)

@@ -105,7 +105,7 @@ static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 static int parse_args(int argc, char **argv, struct apply_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->abi = &ep_alt_abi_earlypatch;
+	o->abi = NULL; /* detected from the image */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-o") && v)
@@ -137,7 +137,17 @@ static int patch_file(struct apply_opts *o, struct ep_log *log)
 	struct eptool_payload p;
 	if (eptool_payload_open(o->in, &p))
 		return 1;
-	struct ep_patch_opts po = {.abi = o->abi, .caps = o->words, .ncaps = o->nwords};
+	const char *why = "--abi";
+	const struct ep_alt_abi *abi = o->abi ? o->abi : eptool_abi_detect(&p.img, &why);
+	if (abi != &ep_alt_abi_earlypatch || o->abi)
+		printf("I eptool abi=%s from=%s\n", abi->name, why);
+	/*
+	 * A kernel patches its static calls with what its keys hold at run time
+	 * (set by its own init code), not what the image's .data says.
+	 */
+	bool kernel = abi != &ep_alt_abi_earlypatch && ep_image_section(&p.img, ".parainstructions") != NULL;
+	kernel |= abi == &ep_alt_abi_linux612 && ep_image_section(&p.img, ".init.text") != NULL;
+	struct ep_patch_opts po = {.abi = abi, .caps = o->words, .ncaps = o->nwords, .skip_static_calls = kernel};
 	size_t need = 0;
 	struct ep_patch_failure fail;
 	enum ep_err err = ep_patch_plan_size(&p.img, &po, &need);

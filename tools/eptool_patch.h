@@ -12,6 +12,7 @@ struct eptool_payload {
 	uint8_t *file;
 	size_t len;
 	struct ep_image img;
+	uint32_t *sym_index;  /* sorted symbol index (large symbol tables) */
 };
 
 /* Reads PATH and describes it in file-view mode (writes go into file). 0 on success. */
@@ -19,6 +20,12 @@ int eptool_payload_open(const char *path, struct eptool_payload *p);
 void eptool_payload_close(struct eptool_payload *p);
 /* "earlypatch" (default), "linux-6.12", "linux-6.1"; NULL if unknown. */
 const struct ep_alt_abi *eptool_abi_by_name(const char *name);
+/*
+ * The table format of an image when --abi is not given: a Linux vmlinux by
+ * its linux_banner (before 6.3: linux-6.1, else linux-6.12), else earlypatch.
+ * *why names the evidence.
+ */
+const struct ep_alt_abi *eptool_abi_detect(const struct ep_image *img, const char **why);
 /* Prints the instructions of code[0..len) at address addr, one per line, indented. */
 void eptool_disasm(const uint8_t *code, size_t len, uint64_t addr, const char *indent);
 

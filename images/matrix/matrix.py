@@ -75,7 +75,7 @@ def write_reports(a, results):
     meta = f"{len(results)} cases from {', '.join(os.path.relpath(m, ROOT) for m in a.matrix)} {sel} · {now}"
     reports.junit(results, os.path.join(a.out, "junit.xml"))
     reports.markdown(results, os.path.join(a.out, "summary.md"))
-    report_html.write(results, os.path.join(a.out, "report.html"), meta=meta)
+    report_html.write(results, os.path.join(a.out, "report.html"), meta=meta, outdir=os.path.relpath(a.out, ROOT))
 
 
 def cmd_images(a, paths, cases):

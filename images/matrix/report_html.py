@@ -79,7 +79,7 @@ function show(name) {
   box.append(section('earlypatch.conf', false, el('pre', {}, c.config)));
   box.append(section('ESP log (' + c.log.split('\n').length + ' lines)', false, el('pre', {}, c.log || '(none)')));
   box.append(section('Console (serial), last lines', false, el('pre', {}, c.console_tail || '(none)')));
-  box.append(el('div', {class: 'meta'}, 'Files: build/matrix/' + c.name + '/ (console.txt, debugcon.txt, esp.log, exit_code, esp.img)'));
+  box.append(el('div', {class: 'meta'}, 'Files: ' + D.dir + '/' + c.name + '/ (console.txt = serial, debugcon.txt, esp.log, exit_code, esp.img, qemu.cmd)'));
   history.replaceState(null, '', '#' + name);
 }
 document.querySelectorAll('[data-case]').forEach(e => e.addEventListener('click', ev => {
@@ -98,6 +98,12 @@ def esc(s):
     return html.escape(str(s), quote=True)
 
 
+def chip_label(r):
+    """The result, plus what tells a variant apart: the name after `cpu.profile.`."""
+    variant = ".".join(r["name"].split(".")[2:])
+    return STATUS_MARK[r["status"]] + (f" {variant}" if variant else "")
+
+
 def grid_html(results):
     cpus, profiles = grid_axes(results)
     rows = ["<table class='grid'><tr><th class='cpu'>CPU model \\ profile</th>"
@@ -112,7 +118,7 @@ def grid_html(results):
             w = worst([r["status"] for r in cell])
             chips = "".join(f"<span class='chip s-{r['status']}' data-case='{esc(r['name'])}' "
                             f"title='{esc(r['name'])}: {esc(STATUS_TEXT[r['status']])}'>"
-                            f"{esc(STATUS_MARK[r['status']])}</span>" for r in cell)
+                            f"{esc(chip_label(r))}</span>" for r in cell)
             title = "; ".join(f"{r['name']}: {STATUS_TEXT[r['status']]}" for r in cell)
             cells.append(f"<td class='cell s-{w}' data-first='{esc(cell[0]['name'])}' title='{esc(title)}'>{chips}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
@@ -135,9 +141,9 @@ def first_case(results):
     return (bad or results)[0]["name"] if results else ""
 
 
-def write(results, path, title="earlypatch test matrix", meta=""):
+def write(results, path, title="earlypatch test matrix", meta="", outdir="build/matrix"):
     p, f = counts(results)
-    data = {"cases": results, "marks": STATUS_MARK, "first": first_case(results)}
+    data = {"cases": results, "marks": STATUS_MARK, "first": first_case(results), "dir": outdir}
     blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     by_status = {}
     for r in results:

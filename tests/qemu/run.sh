@@ -83,6 +83,16 @@ run_case() {
 		tests/facts/replay-check.sh "$eptool" "$out/esp.log" >"$out/replay.txt" 2>&1 ||
 			why+=("eptool cpu replay differs: $(head -3 "$out/replay.txt" | tr '\n' ' ')")
 	fi
+	# eptool's host preview of this boot must decide every patch site as the firmware did
+	# (addresses aside: a PIE runs elsewhere than its link address; symbols name the sites).
+	if [ -n "$payload" ] && grep -q '^I alt site=' "$out/esp.log" 2>/dev/null &&
+		! grep -q '^I config .*alternatives=0' "$out/esp.log"; then
+		"$eptool" apply "$payload" -o "$out/preview.elf" --cpuid-dump "$out/esp.log" >"$out/preview.txt" 2>&1
+		sites() { grep -E '^I (alt|scall) site=' "$1" | sed -E 's/ (site|target|key)=0x[0-9a-f]+//g' | sort; }
+		if ! diff <(sites "$out/esp.log") <(sites "$out/preview.txt") >"$out/preview.diff"; then
+			why+=("eptool apply preview differs from the boot: see preview.diff")
+		fi
+	fi
 	while read -r tag key rest; do
 		[ "$tag" = "#@" ] || continue
 		case "$key" in
