@@ -54,6 +54,7 @@ const struct ep_alt_abi ep_alt_abi_linux612 = {
 	.null_call = EP_NULL_CALL_KEEP_REPL,
 	.nop_func_symbol = "nop_func",
 	.return0_symbol = "__static_call_return0",
+	.return_sites = true,
 };
 
 /* 6.1: its own build rules (patch_linux61.c) and paravirt sites (patch_paravirt.c). */
@@ -70,6 +71,7 @@ const struct ep_alt_abi ep_alt_abi_linux61 = {
 	.pv_ops_symbol = "pv_ops",
 	.pv_nop_symbol = "_paravirt_nop",
 	.pv_bug_symbol = "paravirt_BUG",
+	.return_sites = true,
 };
 
 enum ep_err ep_alt_table(const struct ep_image *img, const struct ep_alt_abi *abi, const uint8_t **raw,
@@ -183,6 +185,7 @@ static enum ep_err copy_and_relocate(const struct ep_alt_ctx *c, const struct ep
 	if (e->repllen == 0)
 		return EP_ERR_OK;
 	ep_memcpy(out, ep_image_ptr(c->img, e->repl, e->repllen), e->repllen);
+	ep_ret_sites_apply(c, e->repl, out, e->repllen);
 	struct ep_reloc_result r;
 	enum ep_err err = ep_reloc_apply(out, e->repllen, e->repl, e->instr, &r);
 	info->reloc = (uint8_t)r.reloc;

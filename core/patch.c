@@ -92,10 +92,10 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-static size_t arena_need(unsigned nsites, size_t nbytes)
+static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
 {
 	return align8(sizeof(struct plan_head)) + align8((size_t)nsites * sizeof(struct ep_plan_site)) +
-	       align8((size_t)nsites * sizeof(uint32_t)) + align8(nbytes) + 8;
+	       align8((size_t)nsites * sizeof(uint32_t)) + (size_t)nret * 8 + align8(nbytes) + 8;
 }
 
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
@@ -126,7 +126,7 @@ enum ep_err ep_patch_plan_size(const struct ep_image *img, const struct ep_patch
 	unsigned nsites;
 	size_t nbytes;
 	count_sites(&t, &nsites, &nbytes);
-	*need = arena_need(nsites, nbytes);
+	*need = arena_need(nsites, nbytes, t.alt_count ? ep_ret_sites_count(img, t.abi) : 0);
 	return EP_ERR_OK;
 }
 
@@ -298,6 +298,7 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, u
 	if (orig) {
 		ep_memcpy(cur, orig, len);
 		overlay_paravirt(p, addr, len, cur);
+		ep_ret_sites_apply(c, addr, cur, len);
 	}
 	enum ep_err err = check_site(c, addr, len, cur);
 	if (err) {
@@ -464,10 +465,11 @@ static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const
 }
 
 /* Lays the plan out in the arena; false if it does not fit. */
-static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, struct plan_head **out)
+static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, unsigned nret,
+		  struct plan_head **out, uint64_t **ret_buf)
 {
 	uintptr_t base = ((uintptr_t)arena + 7) & ~(uintptr_t)7;
-	if (!arena || arena_need(nsites, nbytes) > size)
+	if (!arena || arena_need(nsites, nbytes, nret) > size)
 		return false;
 	struct plan_head *h = (struct plan_head *)base;
 	ep_memset(h, 0, sizeof(*h));
@@ -476,6 +478,8 @@ static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, stru
 	cur += align8((size_t)nsites * sizeof(struct ep_plan_site));
 	h->plan.order = (uint32_t *)cur;
 	cur += align8((size_t)nsites * sizeof(uint32_t));
+	*ret_buf = (uint64_t *)(void *)cur;
+	cur += (size_t)nret * 8;
 	h->plan.pool = cur;
 	h->plan.cap_sites = nsites;
 	h->plan.pool_cap = nbytes;
@@ -510,8 +514,10 @@ static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_
 	size_t nbytes;
 	count_sites(&t, &nsites, &nbytes);
 	struct plan_head *h;
-	if (!carve(arena, arena_size, nsites, nbytes, &h)) {
-		fail_at(f, EP_ERR_PATCH_ARENA_TOO_SMALL, "plan", nsites, 0, arena_need(nsites, nbytes));
+	uint64_t *ret_buf;
+	unsigned nret = t.alt_count ? ep_ret_sites_count(img, t.abi) : 0;
+	if (!carve(arena, arena_size, nsites, nbytes, nret, &h, &ret_buf)) {
+		fail_at(f, EP_ERR_PATCH_ARENA_TOO_SMALL, "plan", nsites, 0, arena_need(nsites, nbytes, nret));
 		return EP_ERR_PATCH_ARENA_TOO_SMALL;
 	}
 	struct ep_patch_plan *p = &h->plan;
@@ -522,6 +528,7 @@ static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_
 	p->alt_raw = t.alt_raw;
 	p->alt_table_addr = t.alt_addr;
 	init_alt_ctx(&h->actx, img, opts, t.abi);
+	ep_ret_sites_init(&h->actx, ret_buf, nret, opts->return_thunk);
 	p->actx = &h->actx;
 	err = plan_paravirt(p, &t, f);
 	if (!err)

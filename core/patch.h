@@ -86,6 +86,13 @@ struct ep_alt_abi {
 	 */
 	bool paravirt;
 	const char *pv_ops_symbol, *pv_nop_symbol, *pv_bug_symbol;
+	/*
+	 * Linux .return_sites: the kernel rewrites each `jmp __x86_return_thunk`
+	 * (to `ret; int3...` or a jump to its chosen thunk) before the
+	 * alternatives, so those inside a site or a replacement are applied to
+	 * the bytes the alternatives see (see opts.return_thunk).
+	 */
+	bool return_sites;
 };
 
 extern const struct ep_alt_abi ep_alt_abi_earlypatch; /* 14-byte entries, payload ABI */
@@ -109,6 +116,8 @@ struct ep_patch_opts {
 	bool skip_alternatives;
 	bool skip_static_calls;
 	bool skip_paravirt;            /* only read when the ABI has paravirt */
+	/* Linux x86_return_thunk at run time (a boot-time mitigation choice); 0: __x86_return_thunk. */
+	uint64_t return_thunk;
 	ep_alt_entry_filter_fn *alt_filter; /* NULL: every site */
 	void *alt_filter_ctx;
 	bool alt_filter_invert;

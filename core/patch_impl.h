@@ -108,6 +108,10 @@ struct ep_alt_ctx {
 	unsigned ncaps;
 	uint64_t repl_start, repl_end;  /* .altinstr_replacement, or 0/0 */
 	bool have_repl;
+	/* Linux return sites (sorted), applied to the bytes the alternatives see. */
+	const uint64_t *ret_sites;
+	unsigned nret;
+	uint64_t ret_default, ret_thunk, ret_its;  /* __x86_return_thunk, chosen, its_return_thunk */
 };
 /* Validates one entry against the site (group length len); err with no bytes built. */
 enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len);
@@ -128,6 +132,14 @@ unsigned ep_optimize_nops61(uint8_t *buf, size_t len);
 /* One entry's bytes with 6.1's rules: out[0..instrlen), replacement + 0x90 padding. */
 enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, uint8_t *out,
 			   struct ep_build_info *info);
+
+/* --- patch_retsites.c --- */
+/* Entries in .return_sites (0 when absent or the ABI has none). */
+unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi *abi);
+/* Fills c->ret_sites (into buf, count entries) sorted, and the thunk addresses. */
+void ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk);
+/* Rewrites, as the kernel's return-site pass does, each return site within buf (len bytes at addr). */
+void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
 
 /* --- patch_paravirt.c --- */
 struct ep_pv_ctx {

@@ -84,6 +84,7 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 		return EP_ERR_OK;
 	const uint8_t *repl = ep_image_ptr(c->img, e->repl, e->repllen);
 	ep_memcpy(out, repl, e->repllen);
+	ep_ret_sites_apply(c, e->repl, out, e->repllen);
 	if (e->repllen != 5)
 		return EP_ERR_OK;
 	if (out[0] == 0xe8) {

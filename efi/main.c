@@ -32,6 +32,7 @@ struct boot {
 	struct ep_stages_result stages;
 	struct efi_handoff handoff;
 	struct efi_firmware_tables firmware;
+	bool exit_attempted; /* after a failed ExitBootServices only the memory map may be touched */
 };
 
 static struct boot boot;
@@ -132,6 +133,8 @@ static EFI_STATUS finish(struct boot *b, EFI_STATUS status)
 	ep_kv_hex(&l, "efi_status", status);
 	ep_kv_str(&l, "action", b->config.on_exit == EP_ON_EXIT_SHUTDOWN ? "shutdown" : "return");
 	ep_line_end(&l);
+	if (b->exit_attempted)
+		return status; /* no file I/O, no console: the firmware's state is not ours to assume */
 	write_log(b);
 	efi_esp_close(&b->esp);
 	if (b->config.on_exit == EP_ON_EXIT_SHUTDOWN)
@@ -228,6 +231,7 @@ static EFI_STATUS enter_after_exit(struct boot *b)
 	write_log(b);
 	/* From here on ConOut is off limits: lines go to memory (and debugcon/serial). */
 	b->config.log_console = false;
+	b->exit_attempted = true;
 	EFI_STATUS st = efi_exit_boot_services(b->image, &b->handoff, &b->log);
 	if (EFI_ERROR(st))
 		return st;

@@ -1,6 +1,6 @@
 /*
  * eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | --cpuid-dump FILE]
- *              [--abi earlypatch|linux-6.12|linux-6.1]
+ *              [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]
  *
  * Patches a copy of the ELF file exactly as the firmware patches the loaded
  * payload (same core code, file-view mode: the output keeps the input's
@@ -10,6 +10,9 @@
  *   --features   feature names (/proc/cpuinfo names or X86_FEATURE_ identifiers)
  *   --caps       Linux x86_capability words, e.g. from boot_cpu_data
  *   --cpuid-dump a boot log or its cpuid lines: facts derived as the firmware does
+ *   --abi        table format; default: detected (a vmlinux by its linux_banner)
+ *   --return-thunk  Linux: the kernel's run-time x86_return_thunk (address or
+ *                symbol), for the return sites inside alternatives sites
  * With none of them, no feature is present (ALWAYS still is).
  */
 #include <stdio.h>
@@ -28,7 +31,7 @@
 #define MAX_CAP_WORDS 64
 
 struct apply_opts {
-	const char *in, *out, *features, *caps, *cpuid_dump;
+	const char *in, *out, *features, *caps, *cpuid_dump, *return_thunk;
 	const struct ep_alt_abi *abi;
 	uint32_t words[MAX_CAP_WORDS];
 	unsigned nwords;
@@ -37,7 +40,7 @@ struct apply_opts {
 static int usage(void)
 {
 	fprintf(stderr, "usage: eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | "
-			"--cpuid-dump FILE] [--abi earlypatch|linux-6.12|linux-6.1]\n");
+			"--cpuid-dump FILE] [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]\n");
 	return 2;
 }
 
@@ -116,6 +119,8 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 			o->caps = argv[++i];
 		else if (!strcmp(a, "--cpuid-dump") && v)
 			o->cpuid_dump = argv[++i];
+		else if (!strcmp(a, "--return-thunk") && v)
+			o->return_thunk = argv[++i];
 		else if (!strcmp(a, "--abi") && v) {
 			o->abi = eptool_abi_by_name(argv[++i]);
 			if (!o->abi) {
@@ -148,6 +153,12 @@ static int patch_file(struct apply_opts *o, struct ep_log *log)
 	bool kernel = abi != &ep_alt_abi_earlypatch && ep_image_section(&p.img, ".parainstructions") != NULL;
 	kernel |= abi == &ep_alt_abi_linux612 && ep_image_section(&p.img, ".init.text") != NULL;
 	struct ep_patch_opts po = {.abi = abi, .caps = o->words, .ncaps = o->nwords, .skip_static_calls = kernel};
+	if (o->return_thunk && !ep_parse_u64(o->return_thunk, strlen(o->return_thunk), &po.return_thunk) &&
+	    !ep_image_symbol_addr(&p.img, o->return_thunk, &po.return_thunk)) {
+		fprintf(stderr, "eptool apply: unknown return thunk '%s'\n", o->return_thunk);
+		eptool_payload_close(&p);
+		return 2;
+	}
 	size_t need = 0;
 	struct ep_patch_failure fail;
 	enum ep_err err = ep_patch_plan_size(&p.img, &po, &need);

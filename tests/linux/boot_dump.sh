@@ -6,7 +6,8 @@
 #
 #   boot_dump.sh KDIR MODEL OUT      KDIR: fetch.sh's directory (vmlinux, vmlinuz)
 #
-# Writes OUT/serial.log, OUT/caps (the words, comma separated, hex) and
+# Writes OUT/serial.log, OUT/caps (the words, comma separated, hex),
+# OUT/return_thunk (x86_return_thunk, the boot's return-thunk choice) and
 # OUT/text-<start>.bin for each dumped range (.text, and the init text
 # region from .init.text to the end of .altinstr_aux).
 set -eu
@@ -29,6 +30,7 @@ cap_size=$2
 sym() { nm "$kdir/vmlinux" | awk -v n="$1" '$3 == n { print "0x" $1; exit }'; }
 sec() { readelf -SW "$kdir/vmlinux" | awk -v n="$1" '{ for (i = 1; i <= NF; i++) if ($i == n) { print "0x" $(i+2), "0x" $(i+4); exit } }'; }
 bcd=$(sym boot_cpu_data)
+rthunk=$(sym x86_return_thunk)
 set -- $(sec .text); text=$1; text_size=$2
 set -- $(sec .init.text); init=$1
 set -- $(sec .altinstr_aux); aux=$1; aux_size=$2
@@ -57,6 +59,7 @@ gdb -batch -nx \
 	-ex "set architecture i386:x86-64" \
 	-ex "target remote 127.0.0.1:$port" \
 	-ex "dump binary memory $out/caps.bin $bcd+$cap_off $bcd+$cap_off+$cap_size" \
+	-ex "dump binary memory $out/return_thunk.bin $rthunk $rthunk+8" \
 	-ex "dump binary memory $out/text-$text.bin $text $text+$text_size" \
 	-ex "dump binary memory $out/text-$init.bin $init $aux+$aux_size" \
 	-ex "kill" >"$out/gdb.log" 2>&1 || true
@@ -66,4 +69,5 @@ trap - EXIT INT TERM
 
 [ -s "$out/caps.bin" ] || { echo "boot_dump: $model: gdb read nothing (see $out/gdb.log)" >&2; exit 1; }
 od -An -v -tx4 "$out/caps.bin" | tr -s ' \n' ',,' | sed 's/^,//; s/,$//; s/\([0-9a-f]\{8\}\)/0x\1/g' >"$out/caps"
+od -An -v -tx8 "$out/return_thunk.bin" | tr -d ' \n' | sed 's/^/0x/' >"$out/return_thunk"
 echo "boot_dump: $model: panic after ${waited}s, caps $(cat "$out/caps")"
