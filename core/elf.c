@@ -122,6 +122,8 @@ static enum ep_err read_segments(const struct ep_elf_file *f, struct ep_image *i
 			return EP_ERR_ELF_UNSUPPORTED_SEGMENT;
 		if (type != ELF_PT_LOAD)
 			continue;
+		if (f->kernel_view && ep_elf_lower_half(ep_le64(ph + ELF_P_VADDR)))
+			continue;
 		if (img->nsegs == EP_IMAGE_MAX_SEGS)
 			return EP_ERR_ELF_TOO_MANY_SEGMENTS;
 		err = read_load(f, ph, &img->segs[img->nsegs], &keep);
@@ -145,7 +147,21 @@ static enum ep_err read_segments(const struct ep_elf_file *f, struct ep_image *i
 	return check_overlaps(img);
 }
 
-static enum ep_err parse(const struct ep_elf_file *f, struct ep_image *img, struct ep_elf_info *info)
+/* A kernel's e_entry is physical: the virtual address of the same byte, or the value unchanged. */
+static uint64_t kernel_entry(const struct ep_elf_file *f)
+{
+	for (unsigned i = 0; i < f->phnum; i++) {
+		const uint8_t *ph = f->data + f->phoff + (uint64_t)i * ELF_PHDR_SIZE;
+		uint64_t vaddr = ep_le64(ph + ELF_P_VADDR), paddr = ep_le64(ph + ELF_P_PADDR);
+		uint64_t memsz = ep_le64(ph + ELF_P_MEMSZ);
+		if (ep_le32(ph + ELF_P_TYPE) == ELF_PT_LOAD && !ep_elf_lower_half(vaddr) && f->entry >= paddr &&
+		    f->entry - paddr < memsz)
+			return vaddr + (f->entry - paddr);
+	}
+	return f->entry;
+}
+
+static enum ep_err parse(struct ep_elf_file *f, struct ep_image *img, struct ep_elf_info *info)
 {
 	enum ep_err err;
 
@@ -155,6 +171,8 @@ static enum ep_err parse(const struct ep_elf_file *f, struct ep_image *img, stru
 	err = read_segments(f, img, info);
 	if (err)
 		return err;
+	if (f->kernel_view)
+		f->entry = kernel_entry(f);
 	if (!ep_image_is_exec(img, f->entry, 1))
 		return EP_ERR_ELF_ENTRY_OUTSIDE_TEXT;
 	err = ep_elf_read_sections(f, img);
@@ -175,7 +193,8 @@ static enum ep_err parse(const struct ep_elf_file *f, struct ep_image *img, stru
 	return EP_ERR_OK;
 }
 
-enum ep_err ep_elf_parse(const uint8_t *file, size_t len, struct ep_image *img, struct ep_elf_info *info)
+static enum ep_err parse_file(const uint8_t *file, size_t len, bool kernel_view, struct ep_image *img,
+			      struct ep_elf_info *info)
 {
 	struct ep_elf_file f;
 	struct ep_elf_info local;
@@ -184,11 +203,17 @@ enum ep_err ep_elf_parse(const uint8_t *file, size_t len, struct ep_image *img, 
 	if (!file || !img)
 		return EP_ERR_BAD_ARGUMENT;
 	err = read_header(file, len, &f);
+	f.kernel_view = kernel_view;
 	if (!err)
 		err = parse(&f, img, info ? info : &local);
 	if (err)
 		ep_memset(img, 0, sizeof(*img));
 	return err;
+}
+
+enum ep_err ep_elf_parse(const uint8_t *file, size_t len, struct ep_image *img, struct ep_elf_info *info)
+{
+	return parse_file(file, len, false, img, info);
 }
 
 static enum ep_err check_base(const struct ep_elf_info *info, uint64_t dest_size, uint64_t load_base)
@@ -251,9 +276,9 @@ enum ep_err ep_elf_load(const uint8_t *file, size_t len, struct ep_image *img, u
 	return EP_ERR_OK;
 }
 
-enum ep_err ep_elf_view(uint8_t *file, size_t len, struct ep_image *img)
+static enum ep_err view(uint8_t *file, size_t len, bool kernel_view, struct ep_image *img)
 {
-	enum ep_err err = ep_elf_parse(file, len, img, NULL);
+	enum ep_err err = parse_file(file, len, kernel_view, img, NULL);
 
 	if (err)
 		return err;
@@ -262,4 +287,14 @@ enum ep_err ep_elf_view(uint8_t *file, size_t len, struct ep_image *img)
 		img->segs[i].mem_size = img->segs[i].filesz;
 	}
 	return EP_ERR_OK;
+}
+
+enum ep_err ep_elf_view(uint8_t *file, size_t len, struct ep_image *img)
+{
+	return view(file, len, false, img);
+}
+
+enum ep_err ep_elf_view_kernel(uint8_t *file, size_t len, struct ep_image *img)
+{
+	return view(file, len, true, img);
 }

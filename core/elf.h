@@ -63,4 +63,12 @@ enum ep_err ep_elf_load(const uint8_t *file, size_t len, struct ep_image *img,
  */
 enum ep_err ep_elf_view(uint8_t *file, size_t len, struct ep_image *img);
 
+/*
+ * File view of a higher-half kernel (a Linux vmlinux): as ep_elf_view, but
+ * lower-half PT_LOADs (the per-CPU segment, linked at 0) and the sections in
+ * them are left out, and e_entry, a physical address, is taken through the
+ * segments' p_paddr. The file is not modified.
+ */
+enum ep_err ep_elf_view_kernel(uint8_t *file, size_t len, struct ep_image *img);
+
 #endif

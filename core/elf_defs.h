@@ -41,6 +41,7 @@
 #define ELF_P_FLAGS 4
 #define ELF_P_OFFSET 8
 #define ELF_P_VADDR 16
+#define ELF_P_PADDR 24
 #define ELF_P_FILESZ 32
 #define ELF_P_MEMSZ 40
 #define ELF_P_ALIGN 48

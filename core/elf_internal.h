@@ -20,7 +20,15 @@ struct ep_elf_file {
 	uint16_t shnum;
 	uint16_t shentsize;
 	uint16_t shstrndx;
+	/*
+	 * A higher-half kernel (vmlinux) seen in file view: lower-half PT_LOADs
+	 * (per-CPU data linked at 0) and their sections are left out, and e_entry,
+	 * a physical address, is read through the segments' p_paddr.
+	 */
+	bool kernel_view;
 };
+
+static inline bool ep_elf_lower_half(uint64_t addr) { return !(addr >> 63); }
 
 /* [off, off + size) lies within [0, limit), without overflow. */
 static inline bool ep_elf_range_ok(uint64_t off, uint64_t size, uint64_t limit)

@@ -86,6 +86,8 @@ static enum ep_err read_section(const struct ep_elf_file *f, const struct ep_ima
 	sec->size = ep_le64(sh + ELF_SH_SIZE);
 	sec->file_offset = ep_le64(sh + ELF_SH_OFFSET);
 	sec->entsize = ep_le64(sh + ELF_SH_ENTSIZE);
+	if ((sec->flags & ELF_SHF_ALLOC) && f->kernel_view && ep_elf_lower_half(ep_le64(sh + ELF_SH_ADDR)))
+		sec->flags &= ~(uint64_t)ELF_SHF_ALLOC; /* left out with its segment (per-CPU data) */
 	if (sec->flags & ELF_SHF_ALLOC) {
 		sec->vaddr = ep_le64(sh + ELF_SH_ADDR);
 		/* TLS templates have no run-time address of their own. */

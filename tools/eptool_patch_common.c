@@ -9,91 +9,6 @@
 #include "eptool.h"
 #include "eptool_patch.h"
 
-#define PT_NULL 0
-#define PT_LOAD 1
-
-/*
- * A Linux vmlinux links its per-CPU segment at address 0, far below its text
- * (0xffffffff81000000), which the loader refuses as one image span. The
- * engine never touches per-CPU data, so view the file without it: hide the
- * lower-half PT_LOADs of an image that also has upper-half ones for the
- * parse, then put the program headers back (the output keeps the input's
- * bytes). Only tried after the loader said ELF_IMAGE_TOO_LARGE.
- */
-static uint8_t *phdr_at(uint8_t *file, uint64_t phoff, uint16_t phentsize, unsigned i)
-{
-	return file + phoff + (uint64_t)i * phentsize;
-}
-
-#define SHF_ALLOC 2u
-
-/* Clears SHF_ALLOC of allocated lower-half sections (.data..percpu); returns how many (<= max). */
-static unsigned hide_low_sections(uint8_t *file, size_t len, uint64_t **flags, unsigned max)
-{
-	uint64_t shoff;
-	uint16_t shentsize, shnum;
-	unsigned n = 0;
-	memcpy(&shoff, file + 40, 8);
-	memcpy(&shentsize, file + 58, 2);
-	memcpy(&shnum, file + 60, 2);
-	if (shentsize < 64 || shoff > len || (uint64_t)shnum * shentsize > len - shoff || shoff % 8)
-		return 0;
-	for (unsigned i = 1; i < shnum && n < max; i++) {
-		uint8_t *sh = file + shoff + (uint64_t)i * shentsize;
-		uint64_t *f = (uint64_t *)(void *)(sh + 8), addr;
-		memcpy(&addr, sh + 16, 8);
-		if ((*f & SHF_ALLOC) && !(addr >> 63)) {
-			*f &= ~(uint64_t)SHF_ALLOC;
-			flags[n++] = f;
-		}
-	}
-	return n;
-}
-
-static enum ep_err view_without_low_segments(uint8_t *file, size_t len, struct ep_image *img)
-{
-	uint64_t phoff;
-	uint16_t phentsize, phnum;
-	memcpy(&phoff, file + 32, 8);
-	memcpy(&phentsize, file + 54, 2);
-	memcpy(&phnum, file + 56, 2);
-	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff || phnum > 64)
-		return EP_ERR_ELF_IMAGE_TOO_LARGE;
-	uint32_t type[64];
-	uint64_t vaddr[64];
-	bool high = false;
-	for (unsigned i = 0; i < phnum; i++) {
-		memcpy(&type[i], phdr_at(file, phoff, phentsize, i), 4);
-		memcpy(&vaddr[i], phdr_at(file, phoff, phentsize, i) + 16, 8);
-		high |= type[i] == PT_LOAD && (vaddr[i] >> 63);
-	}
-	if (!high)
-		return EP_ERR_ELF_IMAGE_TOO_LARGE;
-	/* Its e_entry is a physical address (the boot protocol's): view it at its virtual one. */
-	uint64_t entry, ventry;
-	memcpy(&entry, file + 24, 8);
-	ventry = entry;
-	for (unsigned i = 0; i < phnum; i++) {
-		uint64_t paddr, memsz;
-		memcpy(&paddr, phdr_at(file, phoff, phentsize, i) + 24, 8);
-		memcpy(&memsz, phdr_at(file, phoff, phentsize, i) + 40, 8);
-		if (type[i] == PT_LOAD && (vaddr[i] >> 63) && entry >= paddr && entry - paddr < memsz)
-			ventry = vaddr[i] + (entry - paddr);
-		if (type[i] == PT_LOAD && !(vaddr[i] >> 63))
-			memset(phdr_at(file, phoff, phentsize, i), PT_NULL, 4);
-	}
-	memcpy(file + 24, &ventry, 8);
-	uint64_t *flags[256];
-	unsigned nflags = hide_low_sections(file, len, flags, 256);
-	enum ep_err err = ep_elf_view(file, len, img);
-	for (unsigned i = 0; i < nflags; i++)
-		*flags[i] |= SHF_ALLOC;
-	memcpy(file + 24, &entry, 8);
-	for (unsigned i = 0; i < phnum; i++)
-		memcpy(phdr_at(file, phoff, phentsize, i), &type[i], 4);
-	return err;
-}
-
 /* A sorted symbol index when the table is large (a vmlinux has ~150k symbols). */
 static void index_symbols(struct eptool_payload *p)
 {
@@ -113,7 +28,7 @@ int eptool_payload_open(const char *path, struct eptool_payload *p)
 		return 1;
 	enum ep_err err = ep_elf_view(p->file, p->len, &p->img);
 	if (err == EP_ERR_ELF_IMAGE_TOO_LARGE)
-		err = view_without_low_segments(p->file, p->len, &p->img);
+		err = ep_elf_view_kernel(p->file, p->len, &p->img); /* a vmlinux: per-CPU data at 0 */
 	if (!err)
 		index_symbols(p);
 	if (err) {

@@ -3,8 +3,7 @@
 A matrix file is a list of blocks. A block starts with `defaults` or `case NAME` at the start of
 a line; its settings are the indented lines that follow, one `key value` each. A `#` at the start
 of a line or after whitespace starts a comment (write `[#]` in a regex that needs one).
-The keys are documented in docs/testing.md and
-in KEYS below.
+The keys are documented in docs/testing.md and in KEYS below.
 
 A profile is images/profiles/NAME.conf: earlypatch.conf lines (the simulation) plus `#@ key
 value` lines with the same keys as a case, which every case using the profile inherits.

@@ -24,6 +24,10 @@ if [ ! -s "$kdir/layout" ]; then
 		sed -n 's/^\$[0-9]* = //p' | tr '\n' ' ' >"$kdir/layout.tmp"
 	mv "$kdir/layout.tmp" "$kdir/layout"
 fi
+if [ ! -s "$kdir/ncapints" ]; then
+	gdb -batch -nx -ex 'p sizeof(x86_cap_flags)/sizeof(x86_cap_flags[0])/32' "$kdir/vmlinux" 2>/dev/null |
+		sed -n 's/^\$[0-9]* = //p' >"$kdir/ncapints"
+fi
 set -- $(cat "$kdir/layout")
 cap_off=$1
 cap_size=$2

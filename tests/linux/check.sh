@@ -36,7 +36,7 @@ for s in $series; do
 		grep '^R' "$out/compare.txt" | tee -a "$summary"
 		dump=$(ls tests/data/cpuid/qemu-*.dump 2>/dev/null | grep -i "qemu-$(echo "$m" | tr 'A-Z' 'a-z')\." || true)
 		if [ -n "$dump" ]; then
-			"$cpucmp" "$dump" "$out/caps" "$kdir/ncapints" --label "$s $m" >"$out/cpucmp.txt" || status=1
+			"$cpucmp" "$dump" "$out/caps" "$kdir/ncapints" --label "$s $m" --series "$s" >"$out/cpucmp.txt" || status=1
 			cat "$out/cpucmp.txt" | tee -a "$summary"
 		fi
 	done
