@@ -50,6 +50,9 @@ qemu-test: all
 
 bench: deps $(BENCH_TARGETS)
 
+# Opt-in targets defined by areas install what they need first, as `make run` and `make test` do.
+check-linux matrix images: deps
+
 fuzz: deps $(FUZZ_TARGETS)
 
 clean:
