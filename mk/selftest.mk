@@ -16,3 +16,6 @@ $(SELFTEST_PIE): $(SELFTEST_SRCS) $(wildcard tests/payloads/selftest/*.h) $(PAYL
 	$(PAYLOAD_CC) $(PAYLOAD_CFLAGS) -Itests/payloads/selftest $(PAYLOAD_PIE_FLAGS) $(PAYLOAD_LDFLAGS) $(SELFTEST_SRCS) -o $@
 
 ALL_TARGETS += $(SELFTEST_ELF) $(SELFTEST_PIE)
+
+# eptool-check also patches the selftest (stage 1: hypercall sites).
+test-patch-eptool: $(SELFTEST_ELF)

@@ -25,22 +25,29 @@
 #include "eptool_patch.h"
 #include "facts.h"
 #include "features.h"
+#include "hypercall.h"
 #include "log.h"
+#include "stages.h"
 #include "util.h"
 
 #define MAX_CAP_WORDS 64
 
 struct apply_opts {
-	const char *in, *out, *features, *caps, *cpuid_dump, *return_thunk;
+	const char *in, *out, *features, *caps, *cpuid_dump, *return_thunk, *hypercall;
 	const struct ep_alt_abi *abi;
 	uint32_t words[MAX_CAP_WORDS];
 	unsigned nwords;
+	/* With --cpuid-dump or --hypercall: the firmware's stage 1 + stage 2 for earlypatch payloads. */
+	bool firmware_stages;
+	struct ep_facts facts;
+	struct ep_hc_decision hc;
 };
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | "
-			"--cpuid-dump FILE] [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]\n");
+			"--cpuid-dump FILE] [--hypercall none|vmcall|vmmcall|tdcall|hypercall-page]\n"
+			"       [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]\n");
 	return 2;
 }
 
@@ -86,7 +93,7 @@ static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 		return 1;
 	static struct ep_cpuid_dump dump;
 	static struct ep_config config;
-	static struct ep_facts facts;
+	struct ep_facts *facts = &o->facts;
 	enum ep_err err = ep_cpuid_parse(&dump, text, len, &bad_line);
 	if (err || dump.count == 0) {
 		fprintf(stderr, "eptool apply: %s:%zu: %s\n", o->cpuid_dump, bad_line,
@@ -97,12 +104,32 @@ static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 	ep_config_defaults(&config);
 	ep_config_features_from_log(&config, text, len);
 	free(text);
-	ep_facts_derive(&dump, &facts);
-	ep_config_apply_features(&config, &facts, log);
-	ep_facts_log(&facts, log);
-	memcpy(o->words, facts.caps, sizeof(facts.caps));
+	ep_facts_derive(&dump, facts);
+	ep_config_apply_features(&config, facts, log);
+	ep_facts_log(facts, log);
+	/* The firmware's early hypercall decision, which may set X86_FEATURE_VMMCALL. */
+	o->hc = ep_hypercall_choose(facts);
+	ep_hypercall_apply_to_facts(&o->hc, facts);
+	ep_hypercall_log(&o->hc, log);
+	o->firmware_stages = true;
+	memcpy(o->words, facts->caps, sizeof(facts->caps));
 	o->nwords = EP_NCAPINTS;
 	return 0;
+}
+
+/* --hypercall NAME with --features/--caps: the mechanism stage 1 writes into hypercall sites. */
+static int hypercall_from_name(struct apply_opts *o)
+{
+	for (int m = EP_HC_NONE; m <= EP_HC_HYPERCALL_PAGE; m++) {
+		if (!strcmp(o->hypercall, ep_hc_mechanism_name((enum ep_hc_mechanism)m))) {
+			o->hc.mechanism = (enum ep_hc_mechanism)m;
+			o->firmware_stages = true;
+			memcpy(o->facts.caps, o->words, sizeof(o->facts.caps));
+			return 0;
+		}
+	}
+	fprintf(stderr, "eptool apply: unknown hypercall mechanism '%s'\n", o->hypercall);
+	return 2;
 }
 
 static int parse_args(int argc, char **argv, struct apply_opts *o)
@@ -119,6 +146,8 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 			o->caps = argv[++i];
 		else if (!strcmp(a, "--cpuid-dump") && v)
 			o->cpuid_dump = argv[++i];
+		else if (!strcmp(a, "--hypercall") && v)
+			o->hypercall = argv[++i];
 		else if (!strcmp(a, "--return-thunk") && v)
 			o->return_thunk = argv[++i];
 		else if (!strcmp(a, "--abi") && v) {
@@ -132,9 +161,27 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 		else
 			return usage();
 	}
-	if (!o->in || !o->out || (!!o->features + !!o->caps + !!o->cpuid_dump) > 1)
+	if (!o->in || !o->out || (!!o->features + !!o->caps + !!o->cpuid_dump) > 1 || (o->hypercall && o->cpuid_dump))
 		return usage();
 	return 0;
+}
+
+/* Exactly what the firmware does to an earlypatch payload: stage 1 and stage 2 as one transaction. */
+static int firmware_stages(struct apply_opts *o, struct eptool_payload *p, struct ep_log *log)
+{
+	struct ep_stages_opts so = {.alternatives = true};
+	struct ep_stages_result res;
+	size_t need = 0;
+	enum ep_err err = ep_stages_arena_size(&p->img, &o->facts, &so, &need);
+	void *arena = err ? NULL : malloc(need ? need : 1);
+	if (!err)
+		err = ep_stages_run(&p->img, &o->facts, &o->hc, &so, arena, need, log, &res);
+	free(arena);
+	if (err) {
+		fprintf(stderr, "eptool apply: %s: %s (%s)\n", o->in, ep_err_message(err), ep_err_name(err));
+		return 1;
+	}
+	return eptool_write_file(o->out, p->file, p->len) ? 1 : 0;
 }
 
 static int patch_file(struct apply_opts *o, struct ep_log *log)
@@ -158,6 +205,11 @@ static int patch_file(struct apply_opts *o, struct ep_log *log)
 		fprintf(stderr, "eptool apply: unknown return thunk '%s'\n", o->return_thunk);
 		eptool_payload_close(&p);
 		return 2;
+	}
+	if (abi == &ep_alt_abi_earlypatch && o->firmware_stages) {
+		int rc = firmware_stages(o, &p, log);
+		eptool_payload_close(&p);
+		return rc;
 	}
 	size_t need = 0;
 	struct ep_patch_failure fail;
@@ -190,5 +242,7 @@ int eptool_apply(int argc, char **argv)
 		rc = caps_from_dump(&o, &log);
 	else
 		o.nwords = EP_NCAPINTS;
+	if (!rc && o.hypercall)
+		rc = hypercall_from_name(&o);
 	return rc ? rc : patch_file(&o, &log);
 }

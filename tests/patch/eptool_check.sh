@@ -68,5 +68,37 @@ if [ -f "$dump" ]; then
 	check "--cpuid-dump: patched (AVX2 machine)" 'grep -q "^I alt site=.* sym=f_simple .*action=patch" "$tmp/log"'
 fi
 
+# Stage 1 as the firmware runs it: the selftest payload's two hypercall sites get the mechanism.
+st=$dir/selftest.elf
+site_bytes() { # FILE SYMBOL N -> hex of N bytes at the symbol, via the ELF's symbol table and segments
+	python3 - "$1" "$2" "$3" <<'PY2'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+shoff, shnum = struct.unpack_from("<Q", data, 40)[0], struct.unpack_from("<H", data, 60)[0]
+shdrs = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + 64 * i) for i in range(shnum)]
+symtab = next(s for s in shdrs if s[1] == 2); strtab = shdrs[symtab[6]]
+phoff, phnum = struct.unpack_from("<Q", data, 32)[0], struct.unpack_from("<H", data, 56)[0]
+segs = [struct.unpack_from("<IIQQQQQQ", data, phoff + 56 * i) for i in range(phnum)]
+for i in range(symtab[5] // 24):
+    name, info, other, shndx, value, size = struct.unpack_from("<IBBHQQ", data, symtab[4] + 24 * i)
+    if data[strtab[4] + name:].split(b"\0", 1)[0].decode() == sys.argv[2]:
+        for t, f, o, va, pa, fs, ms, al in segs:
+            if t == 1 and va <= value < va + fs:
+                print(data[o + value - va:o + value - va + int(sys.argv[3])].hex()); sys.exit(0)
+sys.exit(1)
+PY2
+}
+if [ -f "$st" ]; then
+	"$eptool" apply "$st" -o "$tmp/hc.out" --features sse2 --hypercall vmcall >"$tmp/log" 2>&1
+	check "--hypercall vmcall: two sites logged" '[ "$(grep -c "^I hcsite site=.*mechanism=vmcall len=8" "$tmp/log")" = 2 ]'
+	check "--hypercall vmcall: site bytes 0f01c1 + nopl" '[ "$(site_bytes "$tmp/hc.out" st_site_hypercall 8)" = 0f01c10f1f440000 ]'
+	check "input keeps its ud2 placeholder" '[ "$(site_bytes "$st" st_site_hypercall 2)" = 0f0b ]'
+	"$eptool" apply "$st" -o "$tmp/hc2.out" --cpuid-dump tests/data/cpuid/tdx.dump >"$tmp/log" 2>&1
+	check "--cpuid-dump tdx: the firmware's decision and tdcall sites" \
+		'grep -q "^I hypercall mechanism=tdcall reason=tdx-guest" "$tmp/log" && [ "$(site_bytes "$tmp/hc2.out" st_site_hypercall2 4)" = 660f01cc ]'
+	"$eptool" apply "$st" -o "$tmp/hc3.out" --hypercall hypercall-pages >/dev/null 2>&1
+	check "unknown --hypercall refused, nothing written" '[ $? = 2 ] && [ ! -e "$tmp/hc3.out" ]'
+fi
+
 echo "eptool-check: $pass passed, $fail failed"
 [ $fail = 0 ]

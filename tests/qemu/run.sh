@@ -88,7 +88,7 @@ run_case() {
 	if [ -n "$payload" ] && grep -q '^I alt site=' "$out/esp.log" 2>/dev/null &&
 		! grep -q '^I config .*alternatives=0' "$out/esp.log"; then
 		"$eptool" apply "$payload" -o "$out/preview.elf" --cpuid-dump "$out/esp.log" >"$out/preview.txt" 2>&1
-		sites() { grep -E '^I (alt|scall) site=' "$1" | sed -E 's/ (site|target|key)=0x[0-9a-f]+//g' | sort; }
+		sites() { grep -E '^I ((alt|scall|hcsite) site=|hypercall )' "$1" | sed -E 's/ (site|target|key|thunk)=0x[0-9a-f]+//g' | sort; }
 		if ! diff <(sites "$out/esp.log") <(sites "$out/preview.txt") >"$out/preview.diff"; then
 			why+=("eptool apply preview differs from the boot: see preview.diff")
 		fi
