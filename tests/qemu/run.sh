@@ -115,8 +115,10 @@ export build app outdir eptool
 
 cases=$(ls tests/qemu/cases/*.conf | grep -E -- "$filter" || true)
 [ -n "$cases" ] || { echo "qemu-test: no case matches '$filter'"; echo "0 passed, 0 failed"; exit 1; }
-results=$(printf '%s\n' $cases | xargs -P "$jobs" -I{} bash -c 'run_case {}' | tee /dev/stderr)
-pass=$(grep -c '^PASS' <<<"$results")
-fail=$(grep -c '^FAIL' <<<"$results")
+# Lines appear as cases finish; a copy is kept to count them. (Not `tee /dev/stderr`: when stderr is
+# a file, reopening it truncates everything printed before.)
+printf '%s\n' $cases | xargs -P "$jobs" -I{} bash -c 'run_case {}' | tee "$outdir/results.txt"
+pass=$(grep -c '^PASS' "$outdir/results.txt")
+fail=$(grep -c '^FAIL' "$outdir/results.txt")
 echo "qemu: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
