@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <earlypatch/alternative.h>
 #include <earlypatch/cpufeatures.h>
 #include <earlypatch/static_call.h>
@@ -43,15 +45,9 @@ static uint8_t *read_payload(const char *name, size_t *len)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/%s", PAYLOAD_DIR, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	uint8_t *buf = (uint8_t *)test_read_file(path, len);
+	if (!buf)
 		fail_msg("cannot open %s (built by mk/payloads.mk)", path);
-	fseek(f, 0, SEEK_END);
-	*len = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc(*len);
-	assert_int_equal(fread(buf, 1, *len, f), *len);
-	fclose(f);
 	return buf;
 }
 

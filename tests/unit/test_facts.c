@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "cpuid.h"
 #include "facts.h"
 #include "features.h"
@@ -23,30 +25,13 @@
 static struct ep_cpuid_dump dump;
 static struct ep_facts facts;
 
-static char *read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Parses a corpus dump with the same code eptool and the firmware use. */
 static void load_dump(const char *file, struct ep_cpuid_dump *d)
 {
 	char path[512];
-	size_t len, bad = 0;
+	size_t len = 0, bad = 0;
 	snprintf(path, sizeof(path), "%s/%s", CORPUS, file);
-	char *text = read_text(path, &len);
+	char *text = test_read_file(path, &len);
 	if (!text)
 		fail_msg("cannot read %s", path);
 	enum ep_err err = ep_cpuid_parse(d, text, len, &bad);
@@ -175,8 +160,8 @@ static int n_expected;
 
 static void corpus_matches_expectations(void **state)
 {
-	size_t len;
-	char *text = read_text(CORPUS "/expect.txt", &len);
+	size_t len = 0;
+	char *text = test_read_file(CORPUS "/expect.txt", &len);
 	assert_non_null(text);
 	int bad = 0, lines = 0;
 	for (char *line = text, *next; line && *line; line = next) {

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -138,18 +140,12 @@ static struct ep_hc_decision decide_for_dump(const char *name)
 {
 	static struct ep_cpuid_dump dump;
 	struct ep_facts f;
-	char path[512], *text;
-	long n;
+	char path[512];
+	size_t n = 0;
 	snprintf(path, sizeof(path), "%s/cpuid/%s", TEST_DATA_DIR, name);
-	FILE *fp = fopen(path, "rb");
-	assert_non_null(fp);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	text = malloc((size_t)n);
-	assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	assert_int_equal(ep_cpuid_parse(&dump, text, (size_t)n, NULL), EP_ERR_OK);
+	char *text = test_read_file(path, &n);
+	assert_non_null(text);
+	assert_int_equal(ep_cpuid_parse(&dump, text, n, NULL), EP_ERR_OK);
 	free(text);
 	ep_facts_derive(&dump, &f);
 	return ep_hypercall_choose(&f);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "patch_run.h"
+#include "test_util.h"
 #include "elf.h"
 
 #ifndef PAYLOAD_DIR
@@ -24,31 +25,13 @@ struct loaded {
 	struct ep_image img;
 };
 
-static uint8_t *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *buf = malloc((size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
 /* Loads PAYLOAD_DIR/name into RWX memory: ET_EXEC at its link address, PIE wherever mmap puts it. */
 static bool load(const char *name, struct loaded *L)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", PAYLOAD_DIR, name);
 	memset(L, 0, sizeof(*L));
-	L->file = read_all(path, &L->len);
+	L->file = (uint8_t *)test_read_file(path, &L->len);
 	if (!L->file)
 		fail_msg("cannot read %s", path);
 	struct ep_image probe;
