@@ -40,6 +40,10 @@ void ep_nop_fill(uint8_t *buf, size_t len)
 #define JMP8_LEN 2
 #define JMP32_LEN 5
 
+/*
+ * Linux 6.12's add_nop rule, byte for byte: JMP8 only below 128 bytes, though
+ * a rel8 would still reach 129 (kernels patched by eptool must match).
+ */
 void ep_pad_fill(uint8_t *buf, size_t len)
 {
 	if (len <= EP_NOP_MAX) {
@@ -47,7 +51,7 @@ void ep_pad_fill(uint8_t *buf, size_t len)
 		return;
 	}
 	ep_memset(buf, 0xcc, len);
-	if (len - JMP8_LEN <= 127) {
+	if (len < 128) {
 		buf[0] = 0xeb;
 		buf[1] = (uint8_t)(len - JMP8_LEN);
 	} else {

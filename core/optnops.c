@@ -30,27 +30,6 @@ bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn)
 	return insn->map == EP_MAP_0F && insn->opcode == 0x1f;
 }
 
-/*
- * One run as Linux 6.12's add_nop writes it: an ideal NOP up to 11 bytes,
- * else a jump to the run's end over INT3s; JMP8 only below 128 bytes (Linux
- * switches to JMP32 there even though a rel8 would still reach 129).
- */
-static void linux_add_nop(uint8_t *buf, size_t len)
-{
-	if (len <= EP_NOP_MAX) {
-		ep_nop_fill(buf, len);
-		return;
-	}
-	ep_memset(buf, 0xcc, len);
-	if (len < 128) {
-		buf[0] = 0xeb;
-		buf[1] = (uint8_t)(len - 2);
-	} else {
-		buf[0] = 0xe9;
-		ep_put_le32(buf + 1, (uint32_t)(len - 5));
-	}
-}
-
 /* End of the run of NOP instructions starting at pos (stops at anything else or undecodable). */
 static size_t skip_nops(const uint8_t *buf, size_t pos, size_t len)
 {
@@ -81,7 +60,7 @@ unsigned ep_optimize_nops(uint8_t *buf, size_t len)
 			uint8_t before[EP_PATCH_MAX_LEN];
 			size_t run = next - i;
 			ep_memcpy(before, buf + i, run);
-			linux_add_nop(buf + i, run);
+			ep_pad_fill(buf + i, run);
 			if (ep_memcmp(before, buf + i, run) != 0)
 				rewritten += (unsigned)run;
 		}

@@ -83,7 +83,8 @@ static void padding(void **state)
 		assert_memory_equal(buf, want_nops[n], n);
 	}
 	check_pad_jumps_to_end(12, 0xeb);
-	check_pad_jumps_to_end(129, 0xeb); /* rel8 = 127, the largest */
+	check_pad_jumps_to_end(127, 0xeb);
+	check_pad_jumps_to_end(128, 0xe9); /* Linux's rule: JMP32 from 128, though rel8 would reach */
 	check_pad_jumps_to_end(130, 0xe9);
 	check_pad_jumps_to_end(500, 0xe9);
 }
