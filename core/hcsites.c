@@ -104,6 +104,25 @@ static void entry_at(const struct hc_table *t, unsigned i, struct hc_entry *e)
 	read_entry(t->raw + (size_t)i * EP_HC_SITE_ENTRY_SIZE, t->addr + (uint64_t)i * EP_HC_SITE_ENTRY_SIZE, e);
 }
 
+enum ep_err ep_hc_sites_count(const struct ep_image *img, unsigned *count)
+{
+	struct hc_table t;
+	enum ep_err err = find_table(img, &t);
+	*count = err == EP_ERR_OK ? t.count : 0;
+	return err;
+}
+
+void ep_hc_site_at(const struct ep_image *img, unsigned i, struct ep_hc_site_info *out)
+{
+	struct hc_table t;
+	struct hc_entry e;
+	find_table(img, &t);
+	entry_at(&t, i, &e);
+	out->site = e.site;
+	out->thunk = e.thunk;
+	out->len = e.len;
+}
+
 static enum ep_err validate(const struct ep_image *img, const struct hc_table *t, enum ep_hc_mechanism m,
 			    struct ep_hc_result *res)
 {

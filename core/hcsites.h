@@ -38,6 +38,14 @@ enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m
 enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
 			      struct ep_hc_result *res);
 
+/* Read-only walk (eptool inspect): the table's entry count, and entry i made absolute. */
+struct ep_hc_site_info {
+	uint64_t site, thunk;
+	unsigned len;
+};
+enum ep_err ep_hc_sites_count(const struct ep_image *img, unsigned *count);
+void ep_hc_site_at(const struct ep_image *img, unsigned i, struct ep_hc_site_info *out);
+
 /* The bytes one site becomes (len bytes into out); thunk_rel = thunk - (site + 5). */
 enum ep_err ep_hc_site_bytes(enum ep_hc_mechanism m, unsigned len, int64_t thunk_rel, uint8_t *out);
 

@@ -19,6 +19,7 @@
 
 #include "earlypatch/static_call.h"
 #include "eptool.h"
+#include "hcsites.h"
 #include "eptool_patch.h"
 #include "features.h"
 #include "patch_impl.h"
@@ -147,6 +148,29 @@ static int list_static_calls(const struct ep_image *img)
 	return 0;
 }
 
+/* Stage 1's table: the placeholder each site holds until the loader writes the mechanism. */
+static int list_hypercall_sites(const struct ep_image *img)
+{
+	unsigned count;
+	enum ep_err err = ep_hc_sites_count(img, &count);
+	if (err) {
+		printf("error table=hcsite err=%s\n", ep_err_name(err));
+		return 1;
+	}
+	for (unsigned i = 0; i < count; i++) {
+		struct ep_hc_site_info h;
+		ep_hc_site_at(img, i, &h);
+		printf("hcsite site=0x%llx", (unsigned long long)h.site);
+		print_sym(img, "sym", h.site);
+		printf(" len=%u thunk=0x%llx", h.len, (unsigned long long)h.thunk);
+		print_sym(img, "tsym", h.thunk);
+		printf("\n");
+		show_bytes(img, h.site, h.len, "placeholder");
+	}
+	printf("hcsite-summary sites=%u\n", count);
+	return 0;
+}
+
 int eptool_inspect(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -172,7 +196,7 @@ int eptool_inspect(int argc, char **argv)
 	struct eptool_payload p;
 	if (eptool_payload_open(path, &p))
 		return 1;
-	int rc = list_alternatives(&p.img, abi) | list_static_calls(&p.img);
+	int rc = list_alternatives(&p.img, abi) | list_static_calls(&p.img) | list_hypercall_sites(&p.img);
 	eptool_payload_close(&p);
 	return rc;
 }

@@ -96,6 +96,9 @@ if [ -f "$st" ]; then
 	"$eptool" apply "$st" -o "$tmp/hc2.out" --cpuid-dump tests/data/cpuid/tdx.dump >"$tmp/log" 2>&1
 	check "--cpuid-dump tdx: the firmware's decision and tdcall sites" \
 		'grep -q "^I hypercall mechanism=tdcall reason=tdx-guest" "$tmp/log" && [ "$(site_bytes "$tmp/hc2.out" st_site_hypercall2 4)" = 660f01cc ]'
+	"$eptool" inspect "$st" >"$tmp/inspect" 2>&1
+	check "inspect lists the two hypercall sites and their placeholders" \
+		'grep -q "^hcsite-summary sites=2" "$tmp/inspect" && [ "$(grep -c "ud2" "$tmp/inspect")" -ge 2 ]'
 	"$eptool" apply "$st" -o "$tmp/hc3.out" --hypercall hypercall-pages >/dev/null 2>&1
 	check "unknown --hypercall refused, nothing written" '[ $? = 2 ] && [ ! -e "$tmp/hc3.out" ]'
 fi
