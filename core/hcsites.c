@@ -11,13 +11,7 @@
 
 #define HC_SECTION ".hypercall_sites"
 
-struct hc_entry {
-	uint64_t site;
-	uint64_t thunk;
-	unsigned len;
-};
-
-static void read_entry(const uint8_t *raw, uint64_t entry_addr, struct hc_entry *e)
+static void read_entry(const uint8_t *raw, uint64_t entry_addr, struct ep_hc_site_info *e)
 {
 	e->site = entry_addr + (int64_t)(int32_t)ep_le32(raw);
 	e->thunk = entry_addr + 4 + (int64_t)(int32_t)ep_le32(raw + 4);
@@ -56,7 +50,7 @@ static bool is_placeholder(const uint8_t *p, unsigned len)
 	return p[0] == 0x0f && p[1] == 0x0b && ep_nop_run_len(p + 2, len - 2) == len - 2;
 }
 
-static enum ep_err check_entry(const struct ep_image *img, const struct hc_entry *e, enum ep_hc_mechanism m)
+static enum ep_err check_entry(const struct ep_image *img, const struct ep_hc_site_info *e, enum ep_hc_mechanism m)
 {
 	uint8_t bytes[EP_HC_SITE_MAX_LEN];
 	if (e->len < EP_HC_SITE_MIN_LEN || e->len > EP_HC_SITE_MAX_LEN)
@@ -70,7 +64,7 @@ static enum ep_err check_entry(const struct ep_image *img, const struct hc_entry
 	return ep_hc_site_bytes(m, e->len, (int64_t)(e->thunk - (e->site + 5)), bytes);
 }
 
-static bool overlaps(const struct hc_entry *a, const struct hc_entry *b)
+static bool overlaps(const struct ep_hc_site_info *a, const struct ep_hc_site_info *b)
 {
 	return a->site < b->site + b->len && b->site < a->site + a->len;
 }
@@ -99,7 +93,7 @@ static enum ep_err find_table(const struct ep_image *img, struct hc_table *t)
 	return EP_ERR_OK;
 }
 
-static void entry_at(const struct hc_table *t, unsigned i, struct hc_entry *e)
+static void entry_at(const struct hc_table *t, unsigned i, struct ep_hc_site_info *e)
 {
 	read_entry(t->raw + (size_t)i * EP_HC_SITE_ENTRY_SIZE, t->addr + (uint64_t)i * EP_HC_SITE_ENTRY_SIZE, e);
 }
@@ -115,19 +109,14 @@ enum ep_err ep_hc_sites_count(const struct ep_image *img, unsigned *count)
 void ep_hc_site_at(const struct ep_image *img, unsigned i, struct ep_hc_site_info *out)
 {
 	struct hc_table t;
-	struct hc_entry e;
 	find_table(img, &t);
-	entry_at(&t, i, &e);
-	out->site = e.site;
-	out->thunk = e.thunk;
-	out->len = e.len;
+	entry_at(&t, i, out);
 }
-
 static enum ep_err validate(const struct ep_image *img, const struct hc_table *t, enum ep_hc_mechanism m,
 			    struct ep_hc_result *res)
 {
 	for (unsigned i = 0; i < t->count; i++) {
-		struct hc_entry e, other;
+		struct ep_hc_site_info e, other;
 		entry_at(t, i, &e);
 		res->fail_index = i;
 		res->fail_addr = e.site;
@@ -144,7 +133,7 @@ static enum ep_err validate(const struct ep_image *img, const struct hc_table *t
 	return EP_ERR_OK;
 }
 
-static void log_site(struct ep_log *log, const struct ep_image *img, const struct hc_entry *e,
+static void log_site(struct ep_log *log, const struct ep_image *img, const struct ep_hc_site_info *e,
 		     enum ep_hc_mechanism m)
 {
 	struct ep_line l;
@@ -193,7 +182,7 @@ enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, stru
 		return err;
 	find_table(img, &t);
 	for (unsigned i = 0; i < t.count; i++) {
-		struct hc_entry e;
+		struct ep_hc_site_info e;
 		entry_at(&t, i, &e);
 		/* Validated above: cannot fail. */
 		ep_hc_site_bytes(m, e.len, (int64_t)(e.thunk - (e.site + 5)), ep_image_ptr(img, e.site, e.len));

@@ -27,6 +27,20 @@ struct run {
 	uint64_t written[256];
 };
 
+/* Little-endian 32-bit fields of code and tables under test. */
+static inline void put_le32(uint8_t *p, int64_t v)
+{
+	uint32_t u = (uint32_t)v;
+	memcpy(p, &u, 4);
+}
+
+static inline int32_t le32_at(const uint8_t *p)
+{
+	int32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
 static inline void run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));

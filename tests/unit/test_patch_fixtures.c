@@ -86,13 +86,6 @@ static const uint8_t *at(const struct loaded *L, const char *name)
 	return (const uint8_t *)(uintptr_t)sym(L, name);
 }
 
-static int32_t le32_at(const uint8_t *p)
-{
-	int32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
 static const char *const variants[] = {"eng_alt.elf", "eng_alt-pie.elf", "eng_alt-clang.elf"};
 
 struct expect {

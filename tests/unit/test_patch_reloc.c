@@ -6,19 +6,6 @@
  */
 #include "patch_run.h"
 
-static void put_le32(uint8_t *p, int64_t v)
-{
-	uint32_t u = (uint32_t)v;
-	memcpy(p, &u, 4);
-}
-
-static int32_t le32_at(const uint8_t *p)
-{
-	int32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
 /* A place in .text that branches aim at. */
 static uint64_t func(struct synth *s)
 {
