@@ -316,15 +316,6 @@ void ep_config_log(const struct ep_config *c, struct ep_log *log)
 
 /* Applying CPUID/MSR simulation to the raw dump. */
 
-/* The leaf that reports the maximum of the range holding leaf, or 0 for none. */
-static uint32_t range_head(uint32_t leaf)
-{
-	uint32_t base = leaf & 0xffffff00u;
-	if (base == 0 || base == 0x80000000u || base == 0xc0000000u || base == 0x40000000u || base == 0x40000100u)
-		return base;
-	return 0xffffffffu;
-}
-
 static void log_sim(struct ep_log *log, const struct ep_cpuid_sim *s, uint32_t old, uint32_t now)
 {
 	struct ep_line l;
@@ -341,8 +332,8 @@ static void log_sim(struct ep_log *log, const struct ep_cpuid_sim *s, uint32_t o
 
 static void raise_range_max(struct ep_cpuid_dump *d, uint32_t leaf, struct ep_log *log)
 {
-	uint32_t head = range_head(leaf);
-	if (head == 0xffffffffu || leaf == head)
+	uint32_t head = ep_cpuid_range_base(leaf);
+	if (head == EP_CPUID_NO_RANGE || leaf == head)
 		return;
 	uint32_t max = ep_cpuid_reg(d, head, 0, EP_EAX);
 	if (ep_cpuid_find(d, head, 0) && max >= leaf && max <= head + 0xff)

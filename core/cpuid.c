@@ -150,6 +150,17 @@ static void collect_range(struct collector *c, uint32_t base, uint32_t limit)
 			return;
 }
 
+/* The ranges after the basic one whose first leaf reports the range's maximum in EAX. */
+static const struct {
+	uint32_t base, limit;
+} ranges[] = {
+	{0x40000000u, 0x40000000u + EP_CPUID_HV_SPAN},
+	/* Xen moves its leaves up by 0x100 when it also offers Hyper-V's (Viridian). */
+	{0x40000100u, 0x40000100u + EP_CPUID_HV_SPAN},
+	{0x80000000u, EP_CPUID_EXT_LIMIT},
+	{0xc0000000u, EP_CPUID_CENTAUR_LIMIT},
+};
+
 void ep_cpuid_collect(struct ep_cpuid_dump *d, ep_cpuid_fn *fn, void *ctx)
 {
 	struct collector c = {d, fn, ctx};
@@ -157,11 +168,18 @@ void ep_cpuid_collect(struct ep_cpuid_dump *d, ep_cpuid_fn *fn, void *ctx)
 	const struct ep_cpuid_leaf *l0 = read_leaf(&c, 0, 0);
 	uint32_t max_basic = l0->regs[EP_EAX];
 	collect_basic(&c, max_basic < EP_CPUID_BASIC_LIMIT ? max_basic : EP_CPUID_BASIC_LIMIT);
-	collect_range(&c, 0x40000000u, 0x40000000u + EP_CPUID_HV_SPAN);
-	/* Xen moves its leaves up by 0x100 when it also offers Hyper-V's (Viridian). */
-	collect_range(&c, 0x40000100u, 0x40000100u + EP_CPUID_HV_SPAN);
-	collect_range(&c, 0x80000000u, EP_CPUID_EXT_LIMIT);
-	collect_range(&c, 0xc0000000u, EP_CPUID_CENTAUR_LIMIT);
+	for (unsigned i = 0; i < EP_ARRAY_SIZE(ranges); i++)
+		collect_range(&c, ranges[i].base, ranges[i].limit);
+}
+
+uint32_t ep_cpuid_range_base(uint32_t leaf)
+{
+	if (leaf <= 0xffu)
+		return 0;
+	for (unsigned i = 0; i < EP_ARRAY_SIZE(ranges); i++)
+		if (leaf >= ranges[i].base && leaf <= ranges[i].base + 0xffu)
+			return ranges[i].base;
+	return EP_CPUID_NO_RANGE;
 }
 
 /* SEV_STATUS exists only on AMD and Hygon; on an Intel CPU reading it faults. */

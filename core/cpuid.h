@@ -53,6 +53,10 @@ typedef void ep_cpuid_fn(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t re
 #define EP_CPUID_CENTAUR_LIMIT 0xc0000004u
 
 void ep_cpuid_init(struct ep_cpuid_dump *d);
+
+/* The first leaf of the range holding leaf (0 for basic leaves), which reports the range's maximum. */
+#define EP_CPUID_NO_RANGE 0xffffffffu
+uint32_t ep_cpuid_range_base(uint32_t leaf);
 /* Fills d by calling fn for every leaf and subleaf the facts may need. */
 void ep_cpuid_collect(struct ep_cpuid_dump *d, ep_cpuid_fn *fn, void *ctx);
 

@@ -298,3 +298,25 @@ enum ep_err ep_elf_view_kernel(uint8_t *file, size_t len, struct ep_image *img)
 {
 	return view(file, len, true, img);
 }
+
+void ep_elf_placement(const struct ep_elf_info *info, struct ep_elf_placement *pl)
+{
+	ep_memset(pl, 0, sizeof(*pl));
+	pl->align = info->max_align < EP_ELF_PAGE ? EP_ELF_PAGE : info->max_align;
+	if (info->type == ELF_ET_EXEC) {
+		uint64_t start = info->link_base & ~(EP_ELF_PAGE - 1);
+		pl->fixed = true;
+		pl->alloc_start = start;
+		pl->pages = (info->link_base + info->span - start + EP_ELF_PAGE - 1) / EP_ELF_PAGE;
+		return;
+	}
+	pl->pages = (info->span + pl->align + EP_ELF_PAGE - 1) / EP_ELF_PAGE;
+}
+
+uint64_t ep_elf_placement_base(const struct ep_elf_info *info, const struct ep_elf_placement *pl, uint64_t alloc,
+			       uint64_t *room)
+{
+	uint64_t base = pl->fixed ? info->link_base : (alloc + pl->align - 1) & ~(pl->align - 1);
+	*room = pl->pages * EP_ELF_PAGE - (base - alloc);
+	return base;
+}

@@ -16,6 +16,7 @@
 #ifndef EP_ELF_H
 #define EP_ELF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,23 @@ enum ep_err ep_elf_parse(const uint8_t *file, size_t len, struct ep_image *img,
  */
 enum ep_err ep_elf_load(const uint8_t *file, size_t len, struct ep_image *img,
 			uint8_t *dest, uint64_t dest_size, uint64_t load_base);
+
+/*
+ * Where a loader puts the image: which 4 KiB pages to ask for, and the base
+ * inside them. ET_EXEC needs the pages holding its link addresses; a PIE goes
+ * anywhere, so it asks for max_align bytes of slack and aligns inside them.
+ */
+#define EP_ELF_PAGE 4096ull
+struct ep_elf_placement {
+	bool fixed;           /* the pages must start at alloc_start (ET_EXEC) */
+	uint64_t alloc_start; /* fixed only: the first page */
+	uint64_t pages;
+	uint64_t align;       /* the load base's alignment */
+};
+void ep_elf_placement(const struct ep_elf_info *info, struct ep_elf_placement *pl);
+/* The load base in pages that begin at alloc; bytes from there to the end of the pages in *room. */
+uint64_t ep_elf_placement_base(const struct ep_elf_info *info, const struct ep_elf_placement *pl, uint64_t alloc,
+			       uint64_t *room);
 
 /*
  * File view (eptool): segments are backed by the file buffer itself at their

@@ -5,7 +5,6 @@
 #include "util.h"
 
 #define PAYLOAD_MAX_FILE (256u << 20)
-#define PAGE 4096ull
 
 static void log_elf_error(struct ep_log *log, const char *path, enum ep_err err)
 {
@@ -16,27 +15,17 @@ static void log_elf_error(struct ep_log *log, const char *path, enum ep_err err)
 	ep_line_end(&l);
 }
 
-/*
- * ET_EXEC must sit at its link address; a PIE goes anywhere, aligned to its
- * largest segment alignment (allocate extra pages and align inside them).
- */
-static EFI_STATUS allocate(struct efi_payload *p)
+/* The pages core/ says the image needs: at its link address (ET_EXEC) or anywhere (PIE). */
+static EFI_STATUS allocate(struct efi_payload *p, uint64_t *room)
 {
-	const struct ep_elf_info *info = &p->info;
-	uint64_t align = info->max_align < PAGE ? PAGE : info->max_align;
-	EFI_STATUS st;
-	if (info->type == ELF_ET_EXEC) {
-		uint64_t start = info->link_base & ~(PAGE - 1);
-		uint64_t end = info->link_base + info->span;
-		p->pages = (UINTN)((end - start + PAGE - 1) / PAGE);
-		p->alloc = start;
-		st = BS->AllocatePages(AllocateAddress, EfiLoaderCode, p->pages, &p->alloc);
-		p->base = info->link_base;
-		return st;
-	}
-	p->pages = (UINTN)((info->span + align + PAGE - 1) / PAGE);
-	st = BS->AllocatePages(AllocateAnyPages, EfiLoaderCode, p->pages, &p->alloc);
-	p->base = (p->alloc + align - 1) & ~(align - 1);
+	struct ep_elf_placement pl;
+	ep_elf_placement(&p->info, &pl);
+	p->pages = (UINTN)pl.pages;
+	p->alloc = pl.alloc_start;
+	EFI_STATUS st = BS->AllocatePages(pl.fixed ? AllocateAddress : AllocateAnyPages, EfiLoaderCode, p->pages,
+					  &p->alloc);
+	if (!EFI_ERROR(st))
+		p->base = ep_elf_placement_base(&p->info, &pl, p->alloc, room);
 	return st;
 }
 
@@ -78,12 +67,12 @@ EFI_STATUS efi_payload_load(struct efi_esp *esp, const char *path, struct efi_pa
 		log_elf_error(log, path, err);
 		return EFI_LOAD_ERROR;
 	}
-	st = allocate(p);
+	uint64_t room = 0;
+	st = allocate(p, &room);
 	if (EFI_ERROR(st)) {
 		p->pages = 0;
 		return efi_log_status(log, st, "payload", "cannot allocate pages for the payload");
 	}
-	uint64_t room = p->pages * PAGE - (p->base - p->alloc);
 	err = ep_elf_load(p->file, p->file_size, &p->img, (uint8_t *)(UINTN)p->base, room, p->base);
 	if (err != EP_ERR_OK) {
 		log_elf_error(log, path, err);

@@ -1,4 +1,9 @@
-/* ELF64 section headers for `eptool decode` and the decoder's test harnesses. */
+/*
+ * ELF64 section headers for `eptool decode` and the decoder's test harnesses.
+ * Not core/elf.c: that loader accepts only payloads (RELATIVE relocations, no
+ * TLS, a bounded section count), while decode reads any host binary (libc,
+ * cc1, libLLVM); only section headers are needed here.
+ */
 #include <elf.h>
 #include <string.h>
 

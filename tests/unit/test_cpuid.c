@@ -187,6 +187,16 @@ static void full_dump_reports_overflow(void **state)
 	assert_int_equal(ep_cpuid_reg(&dump, 3, 0, EP_EAX), 9);
 }
 
+static void range_bases(void **state)
+{
+	assert_int_equal(ep_cpuid_range_base(0x21), 0);
+	assert_int_equal(ep_cpuid_range_base(0x4000000c), 0x40000000);
+	assert_int_equal(ep_cpuid_range_base(0x40000105), 0x40000100);
+	assert_int_equal(ep_cpuid_range_base(0x8000001f), 0x80000000);
+	assert_int_equal(ep_cpuid_range_base(0xc0000001), 0xc0000000);
+	assert_int_equal(ep_cpuid_range_base(0x20000000), EP_CPUID_NO_RANGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +206,7 @@ int main(void)
 		cmocka_unit_test(malformed_dump_lines_name_their_line),
 		cmocka_unit_test(sev_status_msr_plan),
 		cmocka_unit_test(full_dump_reports_overflow),
+		cmocka_unit_test(range_bases),
 	};
 	return cmocka_run_group_tests_name("cpuid", tests, NULL, NULL);
 }
