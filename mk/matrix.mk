@@ -8,6 +8,8 @@
 #   make matrix-list                 the cases FILTER/TAGS/SHARD select
 #   make matrix-quick                (part of `make test`) the checker on saved outputs, the
 #                                    reproducibility check and the `quick` cases
+# Every case boots under TCG (`accel tcg` in images/matrix.txt's defaults); ACCEL=kvm that this
+# host cannot honour stops `make matrix` before the first boot.
 # Format and how to add a case or a profile: docs/testing.md.
 
 MATRIX      ?= images/matrix.txt
@@ -17,7 +19,8 @@ FILTER      ?=
 TAGS        ?=
 MATRIX_PY   := $(PYTHON) images/matrix/matrix.py
 MATRIX_OUT  := $(BUILD)/matrix
-MATRIX_DEPS := $(EFI_APP) $(EPTOOL) $(BUILD)/payloads/selftest.elf $(BUILD)/payloads/selftest-pie.elf
+# The accelerator probe too: scripts/accel.sh decides each boot's accelerator with it (mk/accel.mk).
+MATRIX_DEPS := $(EFI_APP) $(EPTOOL) $(BUILD)/payloads/selftest.elf $(BUILD)/payloads/selftest-pie.elf $(ACCEL_PROBE)
 MATRIX_SEL   = --build $(BUILD) $(foreach m,$(MATRIX),--matrix $(m)) --jobs $(JOBS) \
                $(if $(FILTER),--filter '$(FILTER)') $(if $(TAGS),--tags '$(TAGS)') $(if $(SHARD),--shard $(SHARD))
 

@@ -2,14 +2,19 @@
 # Boots an ESP image in QEMU with Debian's OVMF and collects what it printed.
 #
 #   scripts/qemu-boot.sh --esp IMG --out DIR [--cpu MODEL] [--timeout S] [--interactive] [--esp-readonly]
-#                        [-- QEMU_ARGS...]
+#                        [--case-accel tcg|any] [-- QEMU_ARGS...]
 #
 # DIR gets: console.txt (serial = firmware console), debugcon.txt (port 0xe9),
-# exit_code (QEMU's status, or "timeout"), qemu.cmd. Uses KVM when /dev/kvm
-# works, TCG otherwise. The firmware variables are a fresh copy per run.
+# exit_code (QEMU's status, "timeout", or "accel-error"), qemu.cmd, qemu.stderr (QEMU's own
+# messages, also in --interactive mode, where the console is stdout), accel.txt (the
+# accelerator and why). scripts/accel.sh picks the accelerator (ACCEL=auto|kvm|tcg; --case-accel
+# tcg for a case that holds only under TCG); QEMU is $QEMU (default qemu-system-x86_64).
+# The firmware variables are a fresh copy per run.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+qemu=${QEMU:-qemu-system-x86_64}
 
-esp="" out="" cpu="${CPU:-qemu64}" timeout_s=120 interactive=0 drive_opts=""
+esp="" out="" cpu="${CPU:-qemu64}" timeout_s=120 interactive=0 drive_opts="" case_accel=any
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -19,6 +24,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--esp-readonly) drive_opts=",readonly=on"; shift ;;
+	--case-accel) case_accel=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "qemu-boot: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -34,14 +40,19 @@ code=$(find_fw /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_CODE.fd)
 vars=$(find_fw /usr/share/OVMF/OVMF_VARS_4M.fd /usr/share/OVMF/OVMF_VARS.fd)
 
 mkdir -p "$out"
-rm -f "$out"/console.txt "$out"/debugcon.txt "$out"/exit_code
+rm -f "$out"/console.txt "$out"/debugcon.txt "$out"/exit_code "$out"/qemu.stderr "$out"/accel.txt
 cp "$vars" "$out/vars.fd"
 
-# QEMU tries the accelerators in order: KVM where /dev/kvm works, TCG otherwise.
-accel=(-accel tcg)
-[ -e /dev/kvm ] && accel=(-accel kvm -accel tcg)
+# One accelerator, never a list: `-accel kvm -accel tcg` falls back only when KVM cannot be
+# opened, not when it opens but cannot run the firmware (then QEMU pauses until the timeout).
+if ! accel=$("$here/accel.sh" --case "$case_accel" 2>"$out/accel.txt"); then
+	cat "$out/accel.txt" >&2
+	echo accel-error >"$out/exit_code"
+	exit 1
+fi
+[ $interactive = 0 ] || cat "$out/accel.txt"
 
-args=(-machine q35 "${accel[@]}" -cpu "$cpu" -m 256 -smp 1 -no-reboot -nic none
+args=(-machine q35 -accel "$accel" -cpu "$cpu" -m 256 -smp 1 -no-reboot -nic none
       -drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
       -drive "if=pflash,format=raw,unit=1,file=$out/vars.fd"
       -drive "format=raw,file=$esp,if=virtio$drive_opts"
@@ -53,15 +64,16 @@ else
 	args+=(-display none -monitor none -serial "file:$out/console.txt")
 fi
 args+=(${extra[@]+"${extra[@]}"})
-printf '%q ' qemu-system-x86_64 "${args[@]}" >"$out/qemu.cmd"
+printf '%q ' "$qemu" "${args[@]}" >"$out/qemu.cmd"
 echo >>"$out/qemu.cmd"
 
 set +e
 if [ $interactive = 1 ]; then
-	timeout --foreground "$timeout_s" qemu-system-x86_64 "${args[@]}" | tee "$out/console.txt"
+	# The console is stdout; QEMU's own stderr (per-feature warnings, errors) goes to the file.
+	timeout --foreground "$timeout_s" "$qemu" "${args[@]}" 2>"$out/qemu.stderr" | tee "$out/console.txt"
 	rc=${PIPESTATUS[0]}
 else
-	timeout "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null >"$out/qemu.stderr" 2>&1
+	timeout "$timeout_s" "$qemu" "${args[@]}" </dev/null >"$out/qemu.stderr" 2>&1
 	rc=$?
 fi
 set -e

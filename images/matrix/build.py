@@ -22,6 +22,7 @@ class Paths:
         self.eptool = os.path.join(build, "host", "eptool")
         self.mkesp = os.path.join(root, "images", "mkesp.sh")
         self.qemu_boot = os.path.join(root, "scripts", "qemu-boot.sh")
+        self.accel = os.path.join(root, "scripts", "accel.sh")
         self.replay = os.path.join(root, "tests", "facts", "replay-check.sh")
 
     def case_dir(self, case):

@@ -110,6 +110,9 @@ def finish(a, results, case_dirs, out_dirs):
 
 
 def cmd_run(a, paths, cases):
+    if not run.check_accel(paths):
+        print("matrix: no boot: the accelerator check failed (above)", file=sys.stderr)
+        return 1
     results = run.run_all(paths, cases, a.jobs)
     dirs = [paths.case_dir(c) for c in cases]
     return finish(a, results, dirs, dirs)
@@ -163,7 +166,7 @@ def main(argv):
     paths = build.Paths(ROOT, a.build, a.out)
     if a.command == "list":
         for c in cases:
-            print(f"{c.name:40} {c.cpu:20} {c.profile:20} {' '.join(c.tags)}")
+            print(f"{c.name:40} {c.cpu:20} {c.profile:20} accel={c.accel:4} {' '.join(c.tags)}")
         print(f"matrix: {len(cases)} cases")
         return 0
     if not cases:

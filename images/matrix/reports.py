@@ -48,7 +48,7 @@ def junit(results, path, suite="earlypatch-matrix"):
         tc = ET.SubElement(ts, "testcase", classname=f"matrix.{r['profile']}", name=r["name"],
                            time=f"{r.get('seconds', 0):.1f}")
         ET.SubElement(tc, "properties")
-        for k in ("cpu", "profile", "exit_code"):
+        for k in ("cpu", "profile", "exit_code", "accel"):
             ET.SubElement(tc[0], "property", name=k, value=str(r.get(k, "")))
         detail = "\n".join(f"{'ok  ' if c['ok'] else 'FAIL'} {c['what']}" + ("" if c["ok"] else f": {c['why']}")
                            for c in r["checks"])

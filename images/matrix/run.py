@@ -1,5 +1,9 @@
 """Boots the cases in parallel and checks each one as soon as it ends.
 
+scripts/accel.sh picks the accelerator (ACCEL=auto|kvm|tcg, cached per build): once up front, so
+ACCEL=kvm on a host whose KVM cannot run guests stops the run at once, then per boot with the
+case's `accel` (tcg for the expectations that hold only under TCG).
+
 Each case boots a copy of its image (boot.img), so esp.img stays what `make images` built.
 scripts/qemu-boot.sh kills a guest at the case's timeout and writes exit_code "timeout"; this
 runner also kills the whole process group if the script itself overruns.
@@ -19,7 +23,28 @@ from build import build_case
 from check import PASSED, check_case
 
 OUTPUTS = ("console.txt", "serial.txt", "debugcon.txt", "esp.log", "exit_code", "qemu.stderr",
-           "result.json", "boot.img", "boot.stderr")
+           "result.json", "boot.img", "boot.stderr", "accel.txt")
+
+
+def boot_env(paths):
+    """qemu-boot.sh and accel.sh find the probe image and the verdict cache through BUILD."""
+    return dict(os.environ, BUILD=paths.build)
+
+
+def check_accel(paths):
+    """The verdict once, up front: prints its one line; False when ACCEL=kvm cannot be honoured."""
+    p = subprocess.run([paths.accel], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=boot_env(paths))
+    return p.returncode == 0
+
+
+def accel_of(d):
+    """The accelerator the boot ran under, from qemu-boot.sh's accel.txt ("accel: tcg (why)")."""
+    try:
+        with open(os.path.join(d, "accel.txt"), encoding="utf-8") as f:
+            words = f.readline().split()
+    except OSError:
+        return ""
+    return words[1] if len(words) > 1 and words[0] == "accel:" else ""
 
 
 def clean_outputs(d):
@@ -33,13 +58,14 @@ def boot(paths, case, d):
     img = os.path.join(d, "boot.img")
     # Sparse: a 48 MiB image holds about 1 MiB of data.
     subprocess.run(["cp", "--sparse=always", os.path.join(d, "esp.img"), img], check=True)
-    cmd = [paths.qemu_boot, "--esp", img, "--out", d, "--cpu", case.cpu, "--timeout", str(case.timeout)]
+    cmd = [paths.qemu_boot, "--esp", img, "--out", d, "--cpu", case.cpu, "--timeout", str(case.timeout),
+           "--case-accel", case.accel]
     extra = [w for v in case.values("qemu") for w in shlex.split(v)]
     if extra:
         cmd += ["--"] + extra
     with open(os.path.join(d, "boot.stderr"), "w") as err:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                             start_new_session=True)
+                             start_new_session=True, env=boot_env(paths))
         try:
             p.wait(timeout=case.timeout + 60)
         except subprocess.TimeoutExpired:
@@ -66,7 +92,7 @@ def run_case(paths, case):
         boot(paths, case, d)
         eptool = paths.eptool if os.access(paths.eptool, os.X_OK) else None
         result = check_case(case, d, eptool, paths.replay)
-    result.update(name=case.name, cpu=case.cpu, profile=case.profile, tags=case.tags,
+    result.update(name=case.name, cpu=case.cpu, profile=case.profile, tags=case.tags, accel=accel_of(d),
                   notes=case.values("note"), expect_fail=case.get("expect-fail"),
                   seconds=round(time.monotonic() - start, 1))
     with open(os.path.join(d, "result.json"), "w", encoding="utf-8") as f:

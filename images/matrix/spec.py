@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 SELFTEST_VALUES = ("PASS", "FAIL", "none")
+ACCEL_VALUES = ("tcg", "any")
 
 # key -> (kind, help). Kinds: scalar (last one wins), list (accumulates), flag (no value).
 KEYS = {
     "cpu": ("scalar", "QEMU -cpu model"),
+    "accel": ("scalar", "tcg: the expectations hold only under TCG; any: follow ACCEL (scripts/accel.sh)"),
     "profile": ("scalar", "platform profile: images/profiles/NAME.conf"),
     "payload": ("scalar", "payload ELF relative to the build dir, or `none`"),
     "qemu": ("list", "extra QEMU arguments (shell words)"),
@@ -62,6 +64,10 @@ class Case:
         return self.get("cpu", "qemu64")
 
     @property
+    def accel(self):
+        return self.get("accel", "any")
+
+    @property
     def profile(self):
         return self.get("profile", "none")
 
@@ -100,6 +106,8 @@ def add_setting(settings, key, value, where):
 def validate_value(key, value, where):
     if key == "selftest" and value not in SELFTEST_VALUES:
         raise SpecError(f"{where}: selftest must be one of {', '.join(SELFTEST_VALUES)}")
+    if key == "accel" and value not in ACCEL_VALUES:
+        raise SpecError(f"{where}: accel must be one of {', '.join(ACCEL_VALUES)}")
     if key in ("timeout",) and not value.isdigit():
         raise SpecError(f"{where}: {key} must be a number of seconds")
     if key == "exit" and not (value.isdigit() or value == "timeout"):
