@@ -76,16 +76,30 @@ static enum ep_err read_prefixes(struct dec *d, struct ep_insn *out)
 	}
 }
 
-/* ModRM, then SIB and displacement as the addressing form asks. */
-static enum ep_err read_modrm(struct dec *d, struct ep_insn *out, bool mod_ignored)
+/* Whether the opcode's attributes list this ModRM's /reg as undefined in its form. */
+static bool undefined_member(uint32_t attr, uint8_t modrm)
+{
+	bool reg_form = (modrm >> 6) == 3;
+	unsigned shift = (reg_form ? A_HOLES_REG_SHIFT : A_HOLES_MEM_SHIFT) + ((modrm >> 3) & 7);
+	return (attr >> shift) & 1;
+}
+
+/*
+ * ModRM, then SIB and displacement as the addressing form asks. An undefined
+ * /reg is reported as soon as the ModRM byte is read: no further bytes could
+ * make it an instruction.
+ */
+static enum ep_err read_modrm(struct dec *d, struct ep_insn *out, uint32_t attr)
 {
 	if (d->pos >= d->limit)
 		return missing(d->pos + 1);
 	uint8_t m = d->buf[d->pos++];
 	out->has_modrm = true;
 	out->modrm = m;
+	if (undefined_member(attr, m))
+		return EP_ERR_INSN_INVALID;
 	unsigned mod = m >> 6, rm = m & 7;
-	if (mod == 3 || mod_ignored)
+	if (mod == 3 || (attr & A_MODREG))
 		return EP_ERR_OK;
 
 	size_t disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
@@ -173,13 +187,13 @@ static enum ep_err read_group(struct dec *d, struct ep_insn *out, unsigned kind)
 	}
 }
 
-/* Everything after the opcode byte, as the attribute byte describes it. */
-static enum ep_err read_operands(struct dec *d, struct ep_insn *out, uint8_t attr)
+/* Everything after the opcode byte, as the attribute word describes it. */
+static enum ep_err read_operands(struct dec *d, struct ep_insn *out, uint32_t attr)
 {
 	if (attr & (A_INVALID | A_NOT64))
 		return attr & A_NOT64 ? EP_ERR_INSN_NOT_IN_64BIT : EP_ERR_INSN_INVALID;
 	if (attr & A_MODRM) {
-		enum ep_err err = read_modrm(d, out, attr & A_MODREG);
+		enum ep_err err = read_modrm(d, out, attr);
 		if (err)
 			return err;
 	}
@@ -224,7 +238,7 @@ static enum ep_err decode_0f3a(struct dec *d, struct ep_insn *out)
 /* 0F 0F /r op: the opcode comes last, after the memory operand. */
 static enum ep_err decode_3dnow(struct dec *d, struct ep_insn *out)
 {
-	enum ep_err err = read_modrm(d, out, false);
+	enum ep_err err = read_modrm(d, out, A_MODRM);
 	if (err)
 		return err;
 	if (d->pos >= d->limit)
@@ -235,11 +249,29 @@ static enum ep_err decode_3dnow(struct dec *d, struct ep_insn *out)
 }
 
 /* 0F 78: VMREAD without a mandatory prefix; EXTRQ (66) and INSERTQ (F2) take two imm8. */
-static uint8_t attr_0f78(const struct dec *d)
+static uint32_t attr_0f78(const struct dec *d)
 {
 	if (d->last_rep == 0xf2 || (d->last_rep == 0 && d->opsize16))
 		return A_MODRM | K_I2B;
 	return d->last_rep == 0xf3 ? A_INVALID : A_MODRM;
+}
+
+/*
+ * 0F-map attributes, for the few opcodes whose operands or holes depend on the
+ * mandatory prefix. F2 0F 00 /6 is LKGS (FRED), which Linux uses to load GS.
+ */
+static uint32_t attr_0f(const struct dec *d, uint8_t op)
+{
+	switch (op) {
+	case 0x00:
+		if (d->last_rep == 0xf2)
+			return ep_insn_attr_0f[op] & ~A_HOLES(1u << 6, 1u << 6);
+		return ep_insn_attr_0f[op];
+	case 0x78:
+		return attr_0f78(d);
+	default:
+		return ep_insn_attr_0f[op];
+	}
 }
 
 static enum ep_err decode_0f(struct dec *d, struct ep_insn *out)
@@ -264,7 +296,7 @@ static enum ep_err decode_0f(struct dec *d, struct ep_insn *out)
 	/* MPX BNDCL/BNDCU/BNDCN/BNDMOV/BNDMK ignore 67: their addresses are always 64-bit. */
 	if ((op == 0x1a || op == 0x1b) && (d->opsize16 || d->last_rep))
 		d->addr32 = false;
-	return read_operands(d, out, op == 0x78 ? attr_0f78(d) : ep_insn_attr_0f[op]);
+	return read_operands(d, out, attr_0f(d, op));
 }
 
 /*
@@ -283,7 +315,7 @@ static bool vex_map1_has_imm8(uint8_t op)
 }
 
 /* Operands of a VEX/EVEX instruction: ModRM always (but VZEROUPPER/ALL), imm8 by map. */
-static uint8_t vex_attr(unsigned map, uint8_t op, bool evex, bool knc_branch)
+static uint32_t vex_attr(unsigned map, uint8_t op, bool evex, bool knc_branch)
 {
 	switch (map) {
 	case 1:
@@ -339,14 +371,17 @@ static enum ep_err decode_evex(struct dec *d, struct ep_insn *out)
 	return read_operands(d, out, vex_attr(map, op, true, false));
 }
 
-/* 8F is XOP when the map field is 8 or more; below that it is POP r/m. */
+/*
+ * 8F is XOP when the map field (the ModRM byte's low 5 bits for POP) is 8 or
+ * more; below that it is POP r/m, /0, or the undefined /4.
+ */
 static enum ep_err decode_8f(struct dec *d, struct ep_insn *out)
 {
 	if (d->pos >= d->limit)
 		return missing(d->pos + 1);
 	unsigned map = d->buf[d->pos] & 0x1f;
 	if (map < 8)
-		return read_operands(d, out, A_MODRM);
+		return read_operands(d, out, ep_insn_attr_legacy[0x8f]);
 	enum ep_err err = need(d, 3);
 	if (err)
 		return err;
@@ -355,7 +390,7 @@ static enum ep_err decode_8f(struct dec *d, struct ep_insn *out)
 	d->pos += 2;
 	out->map_id = (uint8_t)map;
 	take_opcode(d, out, EP_MAP_XOP);
-	static const uint8_t xop_attr[3] = { A_MODRM | K_IB, A_MODRM, A_MODRM | K_ID };
+	static const uint32_t xop_attr[3] = { A_MODRM | K_IB, A_MODRM, A_MODRM | K_ID };
 	return read_operands(d, out, map <= 10 ? xop_attr[map - 8] : A_INVALID);
 }
 

@@ -61,7 +61,9 @@ struct ep_insn {
  * Decodes the instruction at buf[0..avail). Errors:
  *   EP_ERR_INSN_TRUNCATED   the instruction runs past avail
  *   EP_ERR_INSN_TOO_LONG    longer than 15 bytes (e.g. too many prefixes)
- *   EP_ERR_INSN_INVALID     not an instruction (e.g. bad VEX, 0F 0B is UD2 and valid)
+ *   EP_ERR_INSN_INVALID     not an instruction: an undefined opcode or group member
+ *                           (FF /7, FE /2-/7, 0F 00 /7, LEA with a register...), a bad
+ *                           VEX/EVEX/XOP header (0F 0B is UD2 and valid)
  *   EP_ERR_INSN_NOT_IN_64BIT an opcode undefined in 64-bit mode (PUSH ES, AAA, ...)
  */
 enum ep_err ep_insn_decode(const uint8_t *buf, size_t avail, struct ep_insn *out);

@@ -1,9 +1,10 @@
 /*
  * Opcode attribute tables of the decoder (internal to core/insn.c).
  *
- * One byte per opcode: the low nibble says what follows the ModRM operand
- * (immediate, branch displacement or a group rule), the high bits say whether
- * a ModRM byte is present and whether the opcode exists in 64-bit mode.
+ * One word per opcode: the low nibble says what follows the ModRM operand
+ * (immediate, branch displacement or a group rule), the next bits say whether
+ * a ModRM byte is present and whether the opcode exists in 64-bit mode, and
+ * the top two bytes list the ModRM.reg values that are not instructions.
  */
 #ifndef EP_INSN_TABLES_H
 #define EP_INSN_TABLES_H
@@ -34,7 +35,18 @@ enum ep_insn_operand_kind {
 #define A_NOT64 0x40   /* undefined in 64-bit mode */
 #define A_MODREG 0x80  /* ModRM.mod is ignored and read as 3 (MOV CR/DR) */
 
-extern const uint8_t ep_insn_attr_legacy[256];
-extern const uint8_t ep_insn_attr_0f[256];
+/*
+ * Group holes: bit r set means ModRM.reg = r is undefined, in the memory form
+ * (mod 0-2) or in the register form (mod 3). An opcode with a memory-only
+ * operand (LEA, MOVNTI) has every register-form bit set, and the reverse for
+ * register-only ones (MOVMSKPS). Opcodes with A_MODREG read every ModRM as the
+ * register form, so they list the same holes in both bytes.
+ */
+#define A_HOLES_MEM_SHIFT 16
+#define A_HOLES_REG_SHIFT 24
+#define A_HOLES(mem, reg) (((uint32_t)(mem) << A_HOLES_MEM_SHIFT) | ((uint32_t)(reg) << A_HOLES_REG_SHIFT))
+
+extern const uint32_t ep_insn_attr_legacy[256];
+extern const uint32_t ep_insn_attr_0f[256];
 
 #endif

@@ -2,7 +2,7 @@
 #
 #   make test-insn-diff      decoder vs Zydis on real binaries, eptool decode (part of `make test`)
 #   make insn-diff-all       the same over every large binary listed below (> 10 M instructions)
-#   make insn-exhaustive     every 3-byte encoding after 47 prefix strings vs Zydis (~2 min)
+#   make insn-exhaustive     every 3-byte encoding after 47 prefix strings vs Zydis (~3 min)
 #   make bench-insn          instructions/s, ours vs Zydis (part of `make bench`)
 #   make fuzz-insn           libFuzzer differential target for FUZZ_SECONDS (part of `make fuzz`)
 
@@ -20,11 +20,13 @@ FUZZ_SECONDS    ?= 60
 LIBDIR_X86 := /usr/lib/x86_64-linux-gnu
 # Quick corpus for `make test`: present on every Debian machine, about 1 s.
 INSN_TEST_CORPUS  := $(wildcard $(LIBDIR_X86)/libc.so.6 $(LIBDIR_X86)/libcrypto.so.3)
-# Large corpus: compilers, LLVM, QEMU and codec libraries full of AVX2/AVX-512.
+# Large corpus: compilers, LLVM, QEMU and codec libraries full of AVX2/AVX-512, and the
+# Debian kernels tests/linux/fetch.sh caches, when it has run (their code is what we patch).
 INSN_LARGE_CORPUS := $(wildcard $(LIBDIR_X86)/libc.so.6 $(LIBDIR_X86)/libcrypto.so.3 \
 	/usr/lib/gcc/x86_64-linux-gnu/*/cc1 /usr/bin/qemu-system-x86_64 $(LIBDIR_X86)/libLLVM-15.so.1 \
 	$(LIBDIR_X86)/libx265.so.199 $(LIBDIR_X86)/libavcodec.so.59 $(LIBDIR_X86)/libdav1d.so.6 \
-	$(LIBDIR_X86)/libSvtAv1Enc.so.1 $(LIBDIR_X86)/libaom.so.3 $(LIBDIR_X86)/libz3.so.4)
+	$(LIBDIR_X86)/libSvtAv1Enc.so.1 $(LIBDIR_X86)/libaom.so.3 $(LIBDIR_X86)/libz3.so.4 \
+	tests/linux/cache/*/vmlinux)
 INSN_BENCH_CORPUS := $(INSN_TEST_CORPUS) $(wildcard /usr/lib/gcc/x86_64-linux-gnu/*/cc1)
 
 $(INSN_DIFF): tests/insn/diff_zydis.c tests/insn/zydis_compare.c tests/insn/zydis_compare.h $(INSN_TOOL_SRCS) $(LIBCORE_HOST)
@@ -60,10 +62,12 @@ insn-exhaustive: $(INSN_EXHAUSTIVE)
 bench-insn: $(INSN_BENCH)
 	$(INSN_BENCH) $(INSN_BENCH_CORPUS)
 
+# New inputs go to the first corpus directory; tests/fuzz/fuzz_insn/ holds the ones
+# that once found something (replayed by `make fuzz-replay`) and seeds every run.
 fuzz-insn: $(INSN_FUZZ)
 	@mkdir -p $(BUILD)/fuzz/insn-corpus
 	$(INSN_FUZZ) -max_total_time=$(FUZZ_SECONDS) -max_len=32 -print_final_stats=1 \
-		-artifact_prefix=$(BUILD)/fuzz/insn- $(BUILD)/fuzz/insn-corpus
+		-artifact_prefix=$(BUILD)/fuzz/insn- $(BUILD)/fuzz/insn-corpus $(wildcard tests/fuzz/fuzz_insn)
 
 TEST_EXTRA    += test-insn-diff
 BENCH_TARGETS += bench-insn

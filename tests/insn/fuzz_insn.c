@@ -2,8 +2,9 @@
  * libFuzzer differential target: core/insn.c against Zydis on arbitrary bytes.
  *
  * Fails when Zydis decodes an instruction and we do not agree on length,
- * branch or RIP-relative facts; when Zydis needs more bytes than the input has
- * but we claim a complete instruction; and when our own invariants break
+ * branch or RIP-relative facts; when one decoder rejects what the other
+ * decodes; when Zydis needs more bytes than the input has but we claim a
+ * complete instruction; and when our own invariants break
  * (length within the buffer, truncation consistent with the length).
  * The input is copied to an exactly sized heap buffer so ASan sees any read
  * past its end.
@@ -52,19 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *buf = malloc(size ? size : 1);
 	memcpy(buf, data, size);
 
-	struct insn_facts zy, us;
-	ZyanStatus zs = zydis_facts(&dec, buf, size, ADDR, &zy);
-	enum ep_err err = ours_facts(buf, size, ADDR, &us);
-	const char *what = facts_differ(&zy, &us);
-	/* We measure rather than validate: accepting what Zydis calls invalid is fine,
-	 * but not when Zydis ran out of bytes, which means it saw a longer instruction. */
-	if (what && !zy.ok && (zs != ZYDIS_STATUS_NO_MORE_DATA || err == EP_ERR_INSN_TOO_LONG))
-		what = NULL;
+	struct comparison c;
+	const char *what = compare_decoders(&dec, buf, size, ADDR, &c);
 	if (what)
 		fail(what, buf, size);
-	if (us.ok)
-		check_self(buf, size, &us);
-	else if (err == EP_ERR_INSN_TRUNCATED && size >= EP_INSN_MAX_LEN)
+	if (c.us.ok)
+		check_self(buf, size, &c.us);
+	else if (c.our_err == EP_ERR_INSN_TRUNCATED && size >= EP_INSN_MAX_LEN)
 		fail("truncated with 15 bytes available", buf, size);
 	free(buf);
 	return 0;

@@ -108,6 +108,116 @@ const char *facts_differ(const struct insn_facts *zy, const struct insn_facts *u
 	return NULL;
 }
 
+const char *const tolerance_names[TOL_COUNT] = {
+	[TOL_NONE] = "none", [TOL_MEASURED_MAP] = "measured-map", [TOL_FORM] = "form",
+	[TOL_LKGS] = "lkgs", [TOL_HINT_NOP] = "hint-nop", [TOL_PADLOCK] = "padlock",
+};
+
+/* The last F2/F3 among the prefixes: the mandatory prefix, as the CPU picks it. */
+static uint8_t last_rep_prefix(const uint8_t *buf, size_t avail)
+{
+	uint8_t rep = 0;
+	for (size_t i = 0; i < avail; i++) {
+		uint8_t b = buf[i];
+		bool prefix = (b & 0xf0) == 0x40 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e ||
+			      b == 0x64 || b == 0x65 || b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3;
+		if (!prefix)
+			break;
+		if (b == 0xf2 || b == 0xf3)
+			rep = b;
+	}
+	return rep;
+}
+
+static bool zydis_decodes(const ZydisDecoder *dec, const uint8_t *buf, size_t len)
+{
+	ZydisDecodedInstruction in;
+	return ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(dec, NULL, buf, len, &in));
+}
+
+/*
+ * Whether Zydis decodes the slot (map, opcode, ModRM.reg, register or memory
+ * form) with some mandatory prefix, REX and ModRM.rm; 64 or 128 probes.
+ */
+static bool zydis_slot_probe(const ZydisDecoder *dec, const struct ep_insn *in)
+{
+	static const uint8_t mandatory[] = { 0, 0x66, 0xf3, 0xf2 };
+	static const uint8_t rex[] = { 0, 0x48, 0x44, 0x41 };
+	bool reg_form = in->modrm >= 0xc0;
+	/* Register forms differ by rm (0F 01, x87); memory forms by nothing we need. */
+	static const uint8_t mem_rm[] = { 0x00, 0x05 };
+	unsigned rms = !in->has_modrm ? 1 : reg_form ? 8 : 2;
+	for (unsigned p = 0; p < 4; p++)
+		for (unsigned r = 0; r < 4; r++)
+			for (unsigned rm = 0; rm < rms; rm++) {
+				uint8_t b[24];
+				size_t n = 0;
+				if (mandatory[p])
+					b[n++] = mandatory[p];
+				if (rex[r])
+					b[n++] = rex[r];
+				if (in->map == EP_MAP_0F)
+					b[n++] = 0x0f;
+				b[n++] = in->opcode;
+				if (in->has_modrm)
+					b[n++] = (uint8_t)((in->modrm & 0x38) | (reg_form ? 0xc0 | rm : mem_rm[rm]));
+				memset(b + n, 0x11, sizeof(b) - n);
+				if (zydis_decodes(dec, b, sizeof(b)))
+					return true;
+			}
+	return false;
+}
+
+/* zydis_slot_probe, remembered: one ZydisDecoder configuration per process. */
+static bool zydis_knows_slot(const ZydisDecoder *dec, const struct ep_insn *in)
+{
+	static int8_t known[2][256][9][2]; /* 0 unknown, 1 yes, -1 no */
+	unsigned reg = in->has_modrm ? (in->modrm >> 3) & 7 : 8;
+	int8_t *k = &known[in->map == EP_MAP_0F][in->opcode][reg][in->has_modrm && in->modrm >= 0xc0];
+	if (!*k)
+		*k = zydis_slot_probe(dec, in) ? 1 : -1;
+	return *k > 0;
+}
+
+/* Zydis rejects what we decode: which documented difference, if any, this is. */
+static enum tolerance why_tolerated(const ZydisDecoder *dec, const uint8_t *buf, size_t avail, ZyanStatus st)
+{
+	struct ep_insn in;
+	ep_insn_decode(buf, avail, &in);
+	if (in.map != EP_MAP_LEGACY && in.map != EP_MAP_0F)
+		return TOL_MEASURED_MAP;
+	unsigned reg = (in.modrm >> 3) & 7;
+	if (in.map == EP_MAP_0F && in.has_modrm) {
+		if (in.opcode == 0x00 && reg == 6 && last_rep_prefix(buf, avail) == 0xf2 &&
+		    st == ZYDIS_STATUS_DECODING_ERROR)
+			return TOL_LKGS;
+		/* With a LOCK on top, Zydis reports the LOCK before the BND register. */
+		if ((in.opcode == 0x1a || in.opcode == 0x1b) && reg >= 4 &&
+		    (st == ZYDIS_STATUS_BAD_REGISTER || st == ZYDIS_STATUS_ILLEGAL_LOCK))
+			return TOL_HINT_NOP;
+		if ((in.opcode == 0xa6 || in.opcode == 0xa7) && in.modrm >= 0xc0 && st == ZYDIS_STATUS_DECODING_ERROR)
+			return TOL_PADLOCK;
+	}
+	return zydis_knows_slot(dec, &in) ? TOL_FORM : TOL_NONE;
+}
+
+const char *compare_decoders(const ZydisDecoder *dec, const uint8_t *buf, size_t avail, uint64_t addr,
+			     struct comparison *c)
+{
+	c->zydis_status = zydis_facts(dec, buf, avail, addr, &c->zy);
+	c->our_err = ours_facts(buf, avail, addr, &c->us);
+	c->tolerated = TOL_NONE;
+	if (!c->us.ok || c->zy.ok)
+		return facts_differ(&c->zy, &c->us);
+	/* Zydis rejects what we decode. Running out of bytes means it saw a longer instruction. */
+	if (c->zydis_status == ZYDIS_STATUS_NO_MORE_DATA)
+		return "we claim a complete instruction where Zydis needs more bytes";
+	if (c->zydis_status == ZYDIS_STATUS_INSTRUCTION_TOO_LONG)
+		return "we claim a complete instruction that Zydis finds longer than 15 bytes";
+	c->tolerated = why_tolerated(dec, buf, avail, c->zydis_status);
+	return c->tolerated ? NULL : "we decode what Zydis rejects";
+}
+
 void hex_bytes(char *out, const uint8_t *buf, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -35,6 +35,38 @@ ZyanStatus zydis_facts(const ZydisDecoder *dec, const uint8_t *buf, size_t avail
 enum ep_err ours_facts(const uint8_t *buf, size_t avail, uint64_t addr, struct insn_facts *f);
 /* NULL when the facts agree, else a short description of the first difference. */
 const char *facts_differ(const struct insn_facts *zy, const struct insn_facts *us);
+
+/*
+ * The only differences accepted where Zydis rejects what we decode; each is
+ * explained in docs/decoder.md ("The differential rule").
+ */
+enum tolerance {
+	TOL_NONE,
+	TOL_MEASURED_MAP, /* 0F38, 0F3A, 3DNow!, VEX, EVEX, XOP: opcode space measured, not validated */
+	TOL_FORM,         /* a slot Zydis decodes in another form: LOCK, mandatory prefix, register number */
+	TOL_LKGS,         /* F2 0F 00 /6 is LKGS, newer than Zydis 4.0 */
+	TOL_HINT_NOP,     /* 0F 1A/1B /4-/7: hint NOPs, which Zydis reads as MPX with BND4-7 */
+	TOL_PADLOCK,      /* 0F A6/A7 register forms: vendor-defined, Zydis knows VIA's first ones */
+	TOL_COUNT
+};
+extern const char *const tolerance_names[TOL_COUNT];
+
+/* Both decoders' view of one encoding. */
+struct comparison {
+	struct insn_facts zy, us;
+	ZyanStatus zydis_status;
+	enum ep_err our_err;
+	enum tolerance tolerated; /* why a difference was accepted, TOL_NONE if there was none */
+};
+/*
+ * Decodes buf with Zydis and with core/insn.c. NULL when they agree, else the
+ * first difference. Valid against invalid is a difference in both directions:
+ * a byte string we call an instruction and Zydis does not would desync a
+ * linear walk and pass a patch-site boundary check it should fail. The only
+ * exceptions are the tolerances above.
+ */
+const char *compare_decoders(const ZydisDecoder *dec, const uint8_t *buf, size_t avail, uint64_t addr,
+			     struct comparison *c);
 /* Hex dump of up to n bytes into out (needs 3*n+1). */
 void hex_bytes(char *out, const uint8_t *buf, size_t n);
 
