@@ -156,7 +156,8 @@ static enum ep_err check_direct_call(const struct ep_alt_ctx *c, const struct ep
 	const uint8_t *repl = e->repllen ? ep_image_ptr(c->img, e->repl, e->repllen) : NULL;
 	if (e->repllen != 5 || !repl || repl[0] != 0xe8)
 		return EP_ERR_ALT_DCALL_BAD_REPL;
-	if (!ep_image_ptr(c->img, dcall_ptr_addr(e, orig), 8))
+	uint8_t ptr[8];
+	if (!ep_image_read(c->img, dcall_ptr_addr(e, orig), 8, ptr))
 		return EP_ERR_ALT_DCALL_PTR_UNMAPPED;
 	return EP_ERR_OK;
 }
@@ -170,6 +171,9 @@ enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_e
 	if (e->feature != EP_ALT_FEATURE_ALWAYS && e->feature / 32 >= c->ncaps)
 		return EP_ERR_ALT_BAD_FEATURE;
 	if (e->repllen > len)
+		return EP_ERR_ALT_REPL_TOO_LONG;
+	/* 6.1 applies each entry over its own instrlen: a longer replacement would be torn. */
+	if (c->abi->rules == EP_ALT_RULES_61 && e->repllen > e->instrlen)
 		return EP_ERR_ALT_REPL_TOO_LONG;
 	enum ep_err err = check_replacement(c, e);
 	if (err)
@@ -202,7 +206,9 @@ static enum ep_err copy_and_relocate(const struct ep_alt_ctx *c, const struct ep
 static enum ep_err build_direct_call(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
 				     const uint8_t *orig, uint8_t *out, struct ep_build_info *info)
 {
-	uint64_t target = ep_le64(ep_image_ptr(c->img, dcall_ptr_addr(e, orig), 8));
+	uint8_t ptr[8];
+	ep_image_read(c->img, dcall_ptr_addr(e, orig), 8, ptr); /* checked by check_direct_call */
+	uint64_t target = ep_le64(ptr);
 	info->target = target;
 	if (target == 0 && c->abi->null_call == EP_NULL_CALL_KEEP_REPL) {
 		info->action = EP_ACT_CALL;

@@ -268,7 +268,7 @@ enum ep_err ep_elf_load(const uint8_t *file, size_t len, struct ep_image *img, u
 	for (unsigned i = 0; i < img->nsegs; i++) {
 		struct ep_segment *s = &img->segs[i];
 		s->mem = dest + (s->vaddr - info.link_base);
-		s->mem_size = s->memsz;
+		s->mem_size = s->filesz; /* the zeroed tail is .bss: read as zeros, never patched */
 		ep_memcpy(s->mem, file + s->file_offset, s->filesz);
 	}
 	ep_elf_apply_relocs(&f, img, dest, load_base - info.link_base);

@@ -31,5 +31,8 @@
 	X(PV_SITE_TOO_SHORT, "paravirt site is shorter than a 5-byte call")                \
 	X(PV_NO_OPS, "paravirt site type beyond pv_ops, or pv_ops not in the image")      \
 	X(PV_NO_BUG_FUNC, "paravirt NULL operation but no BUG function symbol")           \
-	X(PV_OVERFLOW, "paravirt call target is out of rel32 reach")
+	X(PV_OVERFLOW, "paravirt call target is out of rel32 reach")                      \
+	X(PATCH_SITE_NOT_IN_FILE, "patch site lies in a segment's zero-filled tail (.bss), not in its file bytes") \
+	X(HC_SITE_IN_REPLACEMENT, "hypercall site lies inside .altinstr_replacement")     \
+	X(RET_SITE_OUT_OF_TEXT, "return site is not inside an executable segment")
 #endif

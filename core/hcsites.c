@@ -1,8 +1,9 @@
 /*
- * Stage 1 hypercall sites. Two passes over the table: the first validates
- * every entry and builds nothing but confidence, the second writes. Nothing
- * in the second pass can fail, so the image is either fully patched or
- * untouched.
+ * Stage 1 hypercall sites: the table, its per-entry checks, the bytes a site
+ * becomes and its log lines. A boot plans them with every other table in one
+ * transaction (patch.c, EP_SITE_HC), so a site some other table also claims
+ * is refused; ep_hc_sites_apply is the same for this table alone. Either
+ * way every entry is validated before the first write.
  */
 #include "hcsites.h"
 #include "log.h"
@@ -50,14 +51,28 @@ static bool is_placeholder(const uint8_t *p, unsigned len)
 	return p[0] == 0x0f && p[1] == 0x0b && ep_nop_run_len(p + 2, len - 2) == len - 2;
 }
 
+/*
+ * A site inside a replacement would be rewritten after the alternatives
+ * engine had copied the placeholder out of it: refused, not reasoned about.
+ */
+static bool in_replacement(const struct ep_image *img, const struct ep_hc_site_info *e)
+{
+	const struct ep_section *r = ep_image_section(img, ".altinstr_replacement");
+	return r && r->vaddr && e->site < r->vaddr + r->size && r->vaddr < e->site + e->len;
+}
+
 static enum ep_err check_entry(const struct ep_image *img, const struct ep_hc_site_info *e, enum ep_hc_mechanism m)
 {
 	uint8_t bytes[EP_HC_SITE_MAX_LEN];
 	if (e->len < EP_HC_SITE_MIN_LEN || e->len > EP_HC_SITE_MAX_LEN)
 		return EP_ERR_HC_SITE_BAD_LEN;
-	if (!ep_image_is_exec(img, e->site, e->len))
-		return EP_ERR_HC_SITE_OUT_OF_TEXT;
-	if (!is_placeholder(ep_image_ptr(img, e->site, e->len), e->len))
+	if (in_replacement(img, e))
+		return EP_ERR_HC_SITE_IN_REPLACEMENT;
+	uint8_t *site;
+	enum ep_code_span span = ep_image_code(img, e->site, e->len, &site);
+	if (span != EP_CODE_OK)
+		return span == EP_CODE_NOT_EXEC ? EP_ERR_HC_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
+	if (!is_placeholder(site, e->len))
 		return EP_ERR_HC_SITE_NOT_PLACEHOLDER;
 	if (m == EP_HC_HYPERCALL_PAGE && !ep_image_is_exec(img, e->thunk, 1))
 		return EP_ERR_HC_THUNK_OUT_OF_TEXT;
@@ -133,8 +148,8 @@ static enum ep_err validate(const struct ep_image *img, const struct hc_table *t
 	return EP_ERR_OK;
 }
 
-static void log_site(struct ep_log *log, const struct ep_image *img, const struct ep_hc_site_info *e,
-		     enum ep_hc_mechanism m)
+void ep_hc_log_site(struct ep_log *log, const struct ep_image *img, const struct ep_hc_site_info *e,
+		    enum ep_hc_mechanism m)
 {
 	struct ep_line l;
 	uint64_t off;
@@ -152,31 +167,48 @@ static void log_site(struct ep_log *log, const struct ep_image *img, const struc
 	ep_line_end(&l);
 }
 
-enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
-			      struct ep_hc_result *res)
+enum ep_err ep_hc_sites_validate(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_hc_result *res)
 {
 	struct hc_table t;
 	ep_memset(res, 0, sizeof(*res));
 	enum ep_err err = find_table(img, &t);
 	if (err == EP_ERR_OK)
 		err = validate(img, &t, m, res);
-	if (err != EP_ERR_OK) {
-		struct ep_line l;
-		ep_line_begin(&l, log, EP_LOG_ERR, "hcsite");
-		ep_kv_u(&l, "index", res->fail_index);
-		ep_kv_hex(&l, "site", res->fail_addr);
-		ep_kv_err(&l, err);
-		return ep_line_end_err(&l, err);
-	}
-	res->sites = t.count;
-	return EP_ERR_OK;
+	if (err == EP_ERR_OK)
+		res->sites = t.count;
+	return err;
+}
+
+enum ep_err ep_hc_log_failure(struct ep_log *log, const struct ep_hc_result *res, enum ep_err err)
+{
+	struct ep_line l;
+	ep_line_begin(&l, log, EP_LOG_ERR, "hcsite");
+	ep_kv_u(&l, "index", res->fail_index);
+	ep_kv_hex(&l, "site", res->fail_addr);
+	ep_kv_err(&l, err);
+	return ep_line_end_err(&l, err);
+}
+
+void ep_hc_log_summary(struct ep_log *log, enum ep_hc_mechanism m, unsigned sites)
+{
+	struct ep_line l;
+	ep_line_begin(&l, log, EP_LOG_INFO, "hcsite-summary");
+	ep_kv_str(&l, "mechanism", ep_hc_mechanism_name(m));
+	ep_kv_u(&l, "sites", sites);
+	ep_line_end(&l);
+}
+
+enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
+			      struct ep_hc_result *res)
+{
+	enum ep_err err = ep_hc_sites_validate(img, m, res);
+	return err == EP_ERR_OK ? err : ep_hc_log_failure(log, res, err);
 }
 
 enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
 			      struct ep_hc_result *res)
 {
 	struct hc_table t;
-	struct ep_line l;
 	enum ep_err err = ep_hc_sites_check(img, m, log, res);
 	if (err != EP_ERR_OK)
 		return err;
@@ -186,11 +218,8 @@ enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, stru
 		entry_at(&t, i, &e);
 		/* Validated above: cannot fail. */
 		ep_hc_site_bytes(m, e.len, (int64_t)(e.thunk - (e.site + 5)), ep_image_ptr(img, e.site, e.len));
-		log_site(log, img, &e, m);
+		ep_hc_log_site(log, img, &e, m);
 	}
-	ep_line_begin(&l, log, EP_LOG_INFO, "hcsite-summary");
-	ep_kv_str(&l, "mechanism", ep_hc_mechanism_name(m));
-	ep_kv_u(&l, "sites", t.count);
-	ep_line_end(&l);
+	ep_hc_log_summary(log, m, t.count);
 	return EP_ERR_OK;
 }

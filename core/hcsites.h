@@ -27,7 +27,9 @@ struct ep_hc_result {
 	unsigned fail_index;
 };
 
-/* Validates every site for mechanism m without writing (E line and error on failure). */
+/* Validates every site for mechanism m without writing or logging; res says where it failed. */
+enum ep_err ep_hc_sites_validate(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_hc_result *res);
+/* The same, logging one E line on failure. */
 enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
 			      struct ep_hc_result *res);
 /*
@@ -48,5 +50,11 @@ void ep_hc_site_at(const struct ep_image *img, unsigned i, struct ep_hc_site_inf
 
 /* The bytes one site becomes (len bytes into out); thunk_rel = thunk - (site + 5). */
 enum ep_err ep_hc_site_bytes(enum ep_hc_mechanism m, unsigned len, int64_t thunk_rel, uint8_t *out);
+
+/* The table's log lines (docs/log-format.md): E hcsite, I hcsite, I hcsite-summary. */
+enum ep_err ep_hc_log_failure(struct ep_log *log, const struct ep_hc_result *res, enum ep_err err);
+void ep_hc_log_site(struct ep_log *log, const struct ep_image *img, const struct ep_hc_site_info *e,
+		    enum ep_hc_mechanism m);
+void ep_hc_log_summary(struct ep_log *log, enum ep_hc_mechanism m, unsigned sites);
 
 #endif

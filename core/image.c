@@ -29,6 +29,30 @@ uint8_t *ep_image_ptr(const struct ep_image *img, uint64_t vaddr, uint64_t len)
 	return NULL;
 }
 
+bool ep_image_read(const struct ep_image *img, uint64_t vaddr, uint64_t len, uint8_t *out)
+{
+	const struct ep_segment *s = ep_image_segment(img, vaddr, len);
+	if (!s)
+		return false;
+	uint64_t off = vaddr - s->vaddr;
+	uint64_t backed = s->mem && off < s->mem_size ? s->mem_size - off : 0;
+	if (backed > len)
+		backed = len;
+	if (backed)
+		ep_memcpy(out, s->mem + off, (size_t)backed);
+	ep_memset(out + backed, 0, (size_t)(len - backed));
+	return true;
+}
+
+enum ep_code_span ep_image_code(const struct ep_image *img, uint64_t vaddr, uint64_t len, uint8_t **bytes)
+{
+	*bytes = NULL;
+	if (!ep_image_is_exec(img, vaddr, len))
+		return EP_CODE_NOT_EXEC;
+	*bytes = ep_image_ptr(img, vaddr, len);
+	return *bytes ? EP_CODE_OK : EP_CODE_NOT_IN_FILE;
+}
+
 bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len)
 {
 	const struct ep_segment *s = ep_image_segment(img, vaddr, len);

@@ -7,6 +7,13 @@
  *  - loaded: each PT_LOAD copied into memory the caller provides (firmware),
  *  - file view: segments point into the ELF file buffer itself (eptool apply
  *    writes the buffer back, so the output keeps the input's layout).
+ *
+ * Both are ONE model, so the host preview and the boot decide alike: a
+ * segment is memsz bytes at vaddr, of which the first filesz come from the
+ * file and the rest read as zero (.bss). Only file-backed bytes can be
+ * rewritten (ep_image_ptr, ep_image_code); values the engine only reads
+ * (function pointers, static-call keys, pv_ops slots) may sit anywhere in
+ * memsz (ep_image_read).
  */
 #ifndef EP_IMAGE_H
 #define EP_IMAGE_H
@@ -27,8 +34,8 @@ struct ep_segment {
 	uint64_t filesz;
 	uint64_t file_offset;
 	uint32_t flags;     /* EP_SEG_* */
-	uint8_t *mem;       /* memsz bytes (file view: filesz bytes, no .bss) */
-	uint64_t mem_size;  /* bytes addressable through mem */
+	uint8_t *mem;       /* the file-backed bytes (loaded: memsz bytes, the tail zeroed) */
+	uint64_t mem_size;  /* bytes ep_image_ptr hands out: filesz in both views */
 };
 
 struct ep_section {
@@ -61,8 +68,17 @@ struct ep_image {
 	uint64_t sym_index_count;
 };
 
-/* Pointer to [vaddr, vaddr+len) if it lies wholly in one segment's backing bytes, else NULL. */
+/* Pointer to [vaddr, vaddr+len) if it lies wholly in one segment's file-backed bytes, else NULL. */
 uint8_t *ep_image_ptr(const struct ep_image *img, uint64_t vaddr, uint64_t len);
+/* Copies [vaddr, vaddr+len) out of one segment's memsz, .bss as zeros; false if not inside one. */
+bool ep_image_read(const struct ep_image *img, uint64_t vaddr, uint64_t len, uint8_t *out);
+/* Code the engine may rewrite: file-backed bytes of an executable segment. */
+enum ep_code_span {
+	EP_CODE_OK,
+	EP_CODE_NOT_EXEC,     /* not wholly inside one executable segment */
+	EP_CODE_NOT_IN_FILE,  /* executable, but (partly) in the zero-filled tail */
+};
+enum ep_code_span ep_image_code(const struct ep_image *img, uint64_t vaddr, uint64_t len, uint8_t **bytes);
 /* The segment holding [vaddr, vaddr+len) wholly, or NULL. */
 const struct ep_segment *ep_image_segment(const struct ep_image *img, uint64_t vaddr, uint64_t len);
 bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len);

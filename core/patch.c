@@ -1,11 +1,13 @@
 /*
- * The transaction: read both tables, validate every entry, build every
- * site's new bytes into a plan, check that no two sites overlap; only a plan
- * that got through all of it is ever written (patch_commit.c).
+ * The transaction: read every table (alternatives, paravirt, static calls,
+ * hypercall sites, return sites), validate every entry, build every site's
+ * new bytes into a plan, check that no two sites of any tables overlap;
+ * only a plan that got through all of it is ever written (patch_commit.c).
  *
  * Every alternatives entry is checked and built, chosen or not, so whether
  * an image is accepted does not depend on the CPU it meets.
  */
+#include "hcsites.h"
 #include "log.h"
 #include "patch_impl.h"
 #include "util.h"
@@ -20,7 +22,7 @@ struct tables {
 	const struct ep_alt_abi *abi;
 	const uint8_t *alt_raw, *sc_raw, *pv_raw;
 	uint64_t alt_addr, sc_addr;
-	unsigned alt_count, sc_count, pv_count;
+	unsigned alt_count, sc_count, pv_count, hc_count;
 };
 
 static const struct ep_alt_abi *abi_of(const struct ep_patch_opts *opts)
@@ -36,6 +38,7 @@ static void fail_at(struct ep_patch_failure *f, enum ep_err err, const char *tab
 	f->index = index;
 	f->addr = addr;
 	f->other = other;
+	f->other_table = NULL;
 }
 
 static enum ep_err find_tables(const struct ep_image *img, const struct ep_patch_opts *opts, struct tables *t,
@@ -65,6 +68,14 @@ static enum ep_err find_tables(const struct ep_image *img, const struct ep_patch
 		if (err) {
 			const struct ep_section *s = ep_image_section(img, ".parainstructions");
 			fail_at(f, err, "pv", 0, s ? s->vaddr : 0, 0);
+			return err;
+		}
+	}
+	if (opts->hc_sites) {
+		err = ep_hc_sites_count(img, &t->hc_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".hypercall_sites");
+			fail_at(f, err, "hcsite", 0, s ? s->vaddr : 0, 0);
 		}
 	}
 	return err;
@@ -100,8 +111,8 @@ static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
 
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
 {
-	*nsites = t->sc_count + t->pv_count;
-	*nbytes = (size_t)t->sc_count * 6;
+	*nsites = t->sc_count + t->pv_count + t->hc_count;
+	*nbytes = (size_t)t->sc_count * 6 + (size_t)t->hc_count * EP_HC_SITE_MAX_LEN;
 	for (unsigned i = 0; i < t->pv_count; i++) {
 		struct ep_pv_entry e;
 		ep_pv_entry_at(t->pv_raw, i, &e);
@@ -136,6 +147,7 @@ static struct ep_plan_site *new_site(struct ep_patch_plan *p, unsigned kind, uin
 	struct ep_plan_site *s = &p->sites[p->nsites++];
 	ep_memset(s, 0, sizeof(*s));
 	s->kind = (uint8_t)kind;
+	s->stage = kind == EP_SITE_HC ? EP_STAGE_EARLY : EP_STAGE_FULL;
 	s->addr = addr;
 	s->index = index;
 	s->len = (uint8_t)len;
@@ -156,8 +168,10 @@ static void record_build(struct ep_plan_site *s, const struct ep_build_info *b)
 
 static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, const uint8_t *cur)
 {
-	if (!ep_image_ptr(c->img, addr, len) || !ep_image_is_exec(c->img, addr, len))
-		return EP_ERR_ALT_SITE_OUT_OF_TEXT;
+	uint8_t *bytes;
+	enum ep_code_span span = ep_image_code(c->img, addr, len, &bytes);
+	if (span != EP_CODE_OK)
+		return span == EP_CODE_NOT_EXEC ? EP_ERR_ALT_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
 	if (c->have_repl && addr < c->repl_end && addr + len > c->repl_start)
 		return EP_ERR_ALT_SITE_IN_REPLACEMENT;
 	if (!ep_decodes_whole(cur, len))
@@ -194,17 +208,16 @@ static void overlay_paravirt(struct ep_patch_plan *p, uint64_t addr, unsigned le
 	}
 }
 
-static bool group_selected(const struct ep_patch_opts *o, const struct tables *t, unsigned i, unsigned end)
+/* A group is stage 1 when the classifier accepts one of its entries. */
+static bool group_is_early(const struct ep_patch_opts *o, const struct tables *t, unsigned i, unsigned end)
 {
-	if (!o->alt_filter)
-		return true;
 	bool any = false;
-	for (unsigned k = i; k < end && !any; k++) {
+	for (unsigned k = i; o->alt_early && k < end && !any; k++) {
 		struct ep_alt_entry e;
 		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
-		any = o->alt_filter(o->alt_filter_ctx, &e);
+		any = o->alt_early(o->alt_early_ctx, &e);
 	}
-	return any != o->alt_filter_invert;
+	return any;
 }
 
 /* Linux 6.12 rules: every entry built (and so checked) alone; the last passing one is kept. */
@@ -312,9 +325,9 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, u
 					       : build_group612(c, t, i, end, len, cur, s, out, f);
 	if (err)
 		return err;
-	if (!group_selected(&p->opts, t, i, end))
-		s->action = EP_ACT_FILTERED;
-	s->changed = s->action != EP_ACT_FILTERED && ep_memcmp(out, orig, len) != 0;
+	if (group_is_early(&p->opts, t, i, end))
+		s->stage = EP_STAGE_EARLY;
+	s->changed = ep_memcmp(out, orig, len) != 0;
 	return EP_ERR_OK;
 }
 
@@ -388,6 +401,35 @@ static enum ep_err plan_static_calls(struct ep_patch_plan *p, const struct table
 	return EP_ERR_OK;
 }
 
+/*
+ * Hypercall sites: the table's own checks (ep_hc_sites_validate, which logs
+ * nothing; log_failure writes its E hcsite line), then each site's bytes.
+ * They are stage 1, and check_overlaps holds them against every other table.
+ */
+static enum ep_err plan_hc_sites(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	struct ep_hc_result res;
+	enum ep_hc_mechanism m = p->opts.hc_mechanism;
+	if (t->hc_count == 0)
+		return EP_ERR_OK;
+	enum ep_err err = ep_hc_sites_validate(p->img, m, &res);
+	if (err) {
+		fail_at(f, err, "hcsite", res.fail_index, res.fail_addr, 0);
+		return err;
+	}
+	for (unsigned i = 0; i < t->hc_count; i++) {
+		struct ep_hc_site_info e;
+		ep_hc_site_at(p->img, i, &e);
+		struct ep_plan_site *s = new_site(p, EP_SITE_HC, e.site, i, e.len);
+		uint8_t *out = p->pool + s->bytes_off;
+		ep_hc_site_bytes(m, e.len, (int64_t)(e.thunk - (e.site + 5)), out); /* validated above */
+		s->target = e.thunk;
+		s->action = EP_ACT_PATCH;
+		s->changed = ep_memcmp(out, ep_image_ptr(p->img, e.site, e.len), e.len) != 0;
+	}
+	return EP_ERR_OK;
+}
+
 /* Heap sort of the site indices by address: no allocation, O(n log n) worst case. */
 static void sift_down(uint32_t *a, const struct ep_plan_site *s, size_t root, size_t n)
 {
@@ -427,7 +469,47 @@ static void sort_by_address(uint32_t *a, const struct ep_plan_site *s, size_t n)
 
 static const char *table_name(unsigned kind)
 {
-	return kind == EP_SITE_ALT ? "alt" : kind == EP_SITE_PV ? "pv" : "scall";
+	static const char *const names[] = {[EP_SITE_ALT] = "alt", [EP_SITE_SCALL] = "scall", [EP_SITE_PV] = "pv",
+					    [EP_SITE_HC] = "hcsite"};
+	return names[kind];
+}
+
+static enum ep_err overlap(struct ep_patch_failure *f, const struct ep_plan_site *b, const char *other_table,
+			   uint64_t other)
+{
+	fail_at(f, EP_ERR_PATCH_SITE_OVERLAP, table_name(b->kind), b->index, b->addr, other);
+	f->other_table = other_table;
+	return EP_ERR_PATCH_SITE_OVERLAP;
+}
+
+/*
+ * A return site is rewritten by the kernel itself (and inside alternatives
+ * sites by this plan): it may lie wholly inside an alternatives site, but
+ * touch no other site. Both lists are sorted, so one merge walk does it.
+ */
+static enum ep_err check_return_sites(const struct ep_patch_plan *p, struct ep_patch_failure *f)
+{
+	const struct ep_alt_ctx *c = p->actx;
+	unsigned j = 0;
+	for (unsigned r = 0; r < c->nret; r++) {
+		uint64_t ret = c->ret_sites[r]; /* ret + 5 cannot wrap: ep_ret_sites_init */
+		for (; j < p->nsites; j++) {
+			const struct ep_plan_site *s = &p->sites[p->order[j]];
+			if (!s->nested && s->addr + s->len > ret)
+				break;
+		}
+		for (unsigned k = j; k < p->nsites; k++) {
+			const struct ep_plan_site *s = &p->sites[p->order[k]];
+			if (s->addr >= ret + 5)
+				break;
+			if (s->nested)
+				continue;
+			bool inside = s->kind == EP_SITE_ALT && ret >= s->addr && ret + 5 <= s->addr + s->len;
+			if (!inside)
+				return overlap(f, s, "ret", ret);
+		}
+	}
+	return EP_ERR_OK;
 }
 
 /* Sites by address; a nested paravirt site is part of its alternatives site. */
@@ -439,13 +521,11 @@ static enum ep_err check_overlaps(struct ep_patch_plan *p, struct ep_patch_failu
 		const struct ep_plan_site *b = &p->sites[p->order[i]];
 		if (b->nested)
 			continue;
-		if (a && a->addr + a->len > b->addr) {
-			fail_at(f, EP_ERR_PATCH_SITE_OVERLAP, table_name(b->kind), b->index, b->addr, a->addr);
-			return EP_ERR_PATCH_SITE_OVERLAP;
-		}
+		if (a && a->addr + a->len > b->addr)
+			return overlap(f, b, table_name(a->kind), a->addr);
 		a = b;
 	}
-	return EP_ERR_OK;
+	return check_return_sites(p, f);
 }
 
 static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const struct ep_patch_opts *o,
@@ -491,6 +571,12 @@ static void log_failure(struct ep_log *log, const struct ep_image *img, const st
 {
 	if (!log)
 		return;
+	if (ep_streq(f->table, "hcsite") && f->err != EP_ERR_PATCH_SITE_OVERLAP) {
+		/* The table's own line, as when it is applied alone. */
+		struct ep_hc_result res = {.fail_index = f->index, .fail_addr = f->addr};
+		ep_hc_log_failure(log, &res, f->err);
+		return;
+	}
 	struct ep_line l;
 	ep_line_begin(&l, log, EP_LOG_ERR, "patch");
 	ep_kv_err(&l, f->err);
@@ -500,6 +586,8 @@ static void log_failure(struct ep_log *log, const struct ep_image *img, const st
 	ep_kv_symbol(&l, img, "sym", f->addr);
 	if (f->other)
 		ep_kv_hex(&l, "other", f->other);
+	if (f->other_table)
+		ep_kv_str(&l, "other_table", f->other_table);
 	ep_line_end(&l);
 }
 
@@ -528,13 +616,21 @@ static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_
 	p->alt_raw = t.alt_raw;
 	p->alt_table_addr = t.alt_addr;
 	init_alt_ctx(&h->actx, img, opts, t.abi);
-	ep_ret_sites_init(&h->actx, ret_buf, nret, opts->return_thunk);
+	unsigned bad = 0;
+	err = ep_ret_sites_init(&h->actx, ret_buf, nret, opts->return_thunk, &bad);
+	if (err) {
+		const struct ep_section *s = ep_image_section(img, ".return_sites");
+		fail_at(f, err, "ret", bad, s->vaddr + 4u * bad, 0);
+		return err;
+	}
 	p->actx = &h->actx;
 	err = plan_paravirt(p, &t, f);
 	if (!err)
 		err = plan_alternatives(p, &t, f);
 	if (!err)
 		err = plan_static_calls(p, &t, f);
+	if (!err)
+		err = plan_hc_sites(p, &t, f);
 	if (!err)
 		err = check_overlaps(p, f);
 	*plan = err ? NULL : p;

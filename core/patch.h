@@ -1,12 +1,14 @@
 /*
- * The patching engine: alternatives and static calls, applied to a loaded
- * payload (struct ep_image) transactionally.
+ * The patching engine: alternatives, paravirt, static calls and hypercall
+ * sites, applied to a loaded payload (struct ep_image) transactionally.
  *
  *   plan    read every table entry, validate it, choose and build every
- *           site's new bytes into a plan held in a caller-given arena;
- *           nothing is written, any failure is a named error.
+ *           site's new bytes into a plan held in a caller-given arena, and
+ *           check that no two sites of any tables (return sites included)
+ *           overlap; nothing is written, any failure is a named error.
  *   commit  write each site that changes, exactly once, and log one line
- *           per site plus a summary per table.
+ *           per site plus a summary per table. A plan's sites belong to a
+ *           stage (EP_STAGE_*): a boot commits stage 1 before stage 2.
  *
  * ep_patch_apply does both. core/ has no allocator: ep_patch_plan_size says
  * how large the arena must be. docs/patching.md describes the semantics and
@@ -20,6 +22,7 @@
 #include <stdint.h>
 
 #include "errors.h"
+#include "hypercall.h"
 #include "image.h"
 
 struct ep_log;
@@ -101,10 +104,15 @@ extern const struct ep_alt_abi ep_alt_abi_linux612;   /* 14-byte entries, Linux 
 extern const struct ep_alt_abi ep_alt_abi_linux61;
 
 /*
- * Stage filter: a site is patched when some entry of its group matches
- * (alt_filter_invert: when none does). Early hypercall patching takes the
- * sites with an early feature; the full pass later takes the rest.
+ * Stages. Stage 1 (early) holds the hypercall sites and every alternatives
+ * site with an entry the alt_early classifier accepts; stage 2 (full) holds
+ * the other alternatives sites, the paravirt and the static-call sites.
  */
+enum {
+	EP_STAGE_EARLY = 1 << 0,
+	EP_STAGE_FULL = 1 << 1,
+	EP_STAGE_ALL = EP_STAGE_EARLY | EP_STAGE_FULL,
+};
 typedef bool ep_alt_entry_filter_fn(void *ctx, const struct ep_alt_entry *entry);
 /* Optional write hook (tests count writes); default writes through ep_image_ptr. */
 typedef void ep_patch_write_fn(void *ctx, uint8_t *dst, uint64_t addr, const uint8_t *bytes, size_t len);
@@ -118,9 +126,11 @@ struct ep_patch_opts {
 	bool skip_paravirt;            /* only read when the ABI has paravirt */
 	/* Linux x86_return_thunk at run time (a boot-time mitigation choice); 0: __x86_return_thunk. */
 	uint64_t return_thunk;
-	ep_alt_entry_filter_fn *alt_filter; /* NULL: every site */
-	void *alt_filter_ctx;
-	bool alt_filter_invert;
+	ep_alt_entry_filter_fn *alt_early; /* NULL: every alternatives site is stage 2 */
+	void *alt_early_ctx;
+	/* The .hypercall_sites table, planned with the rest, written with this mechanism (stage 1). */
+	bool hc_sites;
+	enum ep_hc_mechanism hc_mechanism;
 	ep_patch_write_fn *write;
 	void *write_ctx;
 };
@@ -130,17 +140,19 @@ struct ep_patch_stats {
 	unsigned alt_reloc, alt_shrunk, alt_dcall;
 	unsigned sc_sites, sc_call, sc_jmp, sc_nop, sc_ret, sc_ret0, sc_jcc, sc_changed;
 	unsigned pv_sites, pv_call, pv_nop, pv_bug, pv_changed, pv_nested;
+	unsigned hc_sites;
 	unsigned writes;
 	size_t bytes_written;
 };
 
-/* Where a plan failed: table ("alt", "scall" or "pv"), entry index, address. */
+/* Where a plan failed: table ("alt", "scall", "pv", "hcsite" or "ret"), entry index, address. */
 struct ep_patch_failure {
 	enum ep_err err;
 	const char *table;
 	unsigned index;
 	uint64_t addr;
 	uint64_t other;   /* second address when useful (replacement, overlapping site) */
+	const char *other_table; /* the table of the overlapping site, or NULL */
 };
 
 struct ep_patch_plan;
@@ -159,6 +171,12 @@ enum ep_err ep_patch_plan(const struct ep_image *img, const struct ep_patch_opts
 /* Writes the plan's changed sites once each, logs per-site lines and summaries. */
 void ep_patch_commit(struct ep_image *img, struct ep_patch_plan *plan, struct ep_log *log,
 		     struct ep_patch_stats *stats);
+/*
+ * The same for the sites of the given stages (EP_STAGE_* mask) only; the
+ * alternatives sites of other stages count as skipped. Commit each stage once.
+ */
+void ep_patch_commit_stage(struct ep_image *img, struct ep_patch_plan *plan, unsigned stages,
+			   struct ep_log *log, struct ep_patch_stats *stats);
 
 /* plan + commit. The image is unchanged unless this returns EP_ERR_OK. */
 enum ep_err ep_patch_apply(struct ep_image *img, const struct ep_patch_opts *opts, void *arena,

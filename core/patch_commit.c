@@ -4,6 +4,7 @@
  * docs/patching.md; they are an interface, so change them only by adding.
  */
 #include "features.h"
+#include "hcsites.h"
 #include "log.h"
 #include "patch_impl.h"
 #include "util.h"
@@ -11,7 +12,7 @@
 static const char *action_name(unsigned a)
 {
 	static const char *const names[] = {
-		[EP_ACT_PATCH] = "patch", [EP_ACT_KEEP] = "keep", [EP_ACT_FILTERED] = "skip",
+		[EP_ACT_PATCH] = "patch", [EP_ACT_KEEP] = "keep",
 		[EP_ACT_CALL] = "call",   [EP_ACT_NOP] = "nop",   [EP_ACT_TRAP] = "trap",
 		[EP_ACT_JMP] = "jmp",     [EP_ACT_RET] = "ret",   [EP_ACT_RET0] = "ret0",
 		[EP_ACT_JCC] = "jcc",     [EP_ACT_BUG] = "bug",
@@ -149,8 +150,30 @@ static void log_pv_site(struct ep_log *log, const struct ep_patch_plan *p, const
 	ep_line_end(&l);
 }
 
+static void log_hc_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s)
+{
+	struct ep_hc_site_info e = {.site = s->addr, .thunk = s->target, .len = s->len};
+	ep_hc_log_site(log, p->img, &e, p->opts.hc_mechanism);
+}
+
+static void log_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s)
+{
+	if (s->kind == EP_SITE_ALT)
+		log_alt_site(log, p, s);
+	else if (s->kind == EP_SITE_PV)
+		log_pv_site(log, p, s);
+	else if (s->kind == EP_SITE_HC)
+		log_hc_site(log, p, s);
+	else
+		log_scall_site(log, p, s);
+}
+
 static void count_site(struct ep_patch_stats *st, const struct ep_plan_site *s)
 {
+	if (s->kind == EP_SITE_HC) {
+		st->hc_sites++;
+		return;
+	}
 	if (s->kind == EP_SITE_PV) {
 		st->pv_sites++;
 		st->pv_call += s->action == EP_ACT_CALL;
@@ -162,9 +185,8 @@ static void count_site(struct ep_patch_stats *st, const struct ep_plan_site *s)
 	}
 	if (s->kind == EP_SITE_ALT) {
 		st->alt_sites++;
-		st->alt_filtered += s->action == EP_ACT_FILTERED;
 		st->alt_kept += s->action == EP_ACT_KEEP;
-		st->alt_patched += s->action != EP_ACT_FILTERED && s->action != EP_ACT_KEEP;
+		st->alt_patched += s->action != EP_ACT_KEEP;
 		st->alt_dcall += s->chosen && (s->flags & EP_ALT_FLAG_DIRECT_CALL);
 		st->alt_changed += s->changed;
 		st->alt_reloc += s->reloc;
@@ -194,7 +216,8 @@ static void write_site(struct ep_image *img, const struct ep_patch_plan *p, cons
 	st->bytes_written += s->len;
 }
 
-static void log_summaries(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_patch_stats *st)
+static void log_summaries(struct ep_log *log, const struct ep_patch_plan *p, unsigned stages,
+			  const struct ep_patch_stats *st)
 {
 	struct ep_line l;
 	if (!p->opts.skip_alternatives) {
@@ -211,7 +234,7 @@ static void log_summaries(struct ep_log *log, const struct ep_patch_plan *p, con
 		ep_kv_u(&l, "dcall", st->alt_dcall);
 		ep_line_end(&l);
 	}
-	if (p->npv) {
+	if (p->npv && (stages & EP_STAGE_FULL)) {
 		ep_line_begin(&l, log, EP_LOG_INFO, "pv-summary");
 		ep_kv_u(&l, "sites", st->pv_sites);
 		ep_kv_u(&l, "call", st->pv_call);
@@ -221,7 +244,7 @@ static void log_summaries(struct ep_log *log, const struct ep_patch_plan *p, con
 		ep_kv_u(&l, "changed", st->pv_changed);
 		ep_line_end(&l);
 	}
-	if (!p->opts.skip_static_calls) {
+	if (!p->opts.skip_static_calls && (stages & EP_STAGE_FULL)) {
 		ep_line_begin(&l, log, EP_LOG_INFO, "scall-summary");
 		ep_kv_u(&l, "sites", st->sc_sites);
 		ep_kv_u(&l, "call", st->sc_call);
@@ -252,27 +275,47 @@ void ep_patch_log_failed_summary(struct ep_log *log)
 	ep_line_end(&l);
 }
 
-void ep_patch_commit(struct ep_image *img, struct ep_patch_plan *p, struct ep_log *log,
-		     struct ep_patch_stats *stats)
+/* One site of the stages being committed: counted, written if it changes, logged. */
+static void commit_site(struct ep_image *img, const struct ep_patch_plan *p, const struct ep_plan_site *s,
+			struct ep_log *log, struct ep_patch_stats *st)
+{
+	count_site(st, s);
+	if (s->changed)
+		write_site(img, p, s, st);
+	if (log)
+		log_site(log, p, s);
+}
+
+void ep_patch_commit_stage(struct ep_image *img, struct ep_patch_plan *p, unsigned stages,
+			   struct ep_log *log, struct ep_patch_stats *stats)
 {
 	struct ep_patch_stats local;
 	struct ep_patch_stats *st = stats ? stats : &local;
 	ep_memset(st, 0, sizeof(*st));
 	st->alt_entries = p->alt_entries;
+	/* Hypercall sites first: stage 1 exists so that they are right before anything else. */
+	for (unsigned i = 0; i < p->nsites; i++)
+		if (p->sites[i].kind == EP_SITE_HC && (p->sites[i].stage & stages))
+			commit_site(img, p, &p->sites[i], log, st);
+	if (log && p->opts.hc_sites && (stages & EP_STAGE_EARLY))
+		ep_hc_log_summary(log, p->opts.hc_mechanism, st->hc_sites);
 	for (unsigned i = 0; i < p->nsites; i++) {
 		const struct ep_plan_site *s = &p->sites[i];
-		count_site(st, s);
-		if (s->changed)
-			write_site(img, p, s, st);
-		if (!log || s->action == EP_ACT_FILTERED)
+		if (s->kind == EP_SITE_HC)
 			continue;
-		if (s->kind == EP_SITE_ALT)
-			log_alt_site(log, p, s);
-		else if (s->kind == EP_SITE_PV)
-			log_pv_site(log, p, s);
-		else
-			log_scall_site(log, p, s);
+		if (s->stage & stages) {
+			commit_site(img, p, s, log, st);
+		} else if (s->kind == EP_SITE_ALT) {
+			st->alt_sites++; /* another stage's: skipped here */
+			st->alt_filtered++;
+		}
 	}
 	if (log)
-		log_summaries(log, p, st);
+		log_summaries(log, p, stages, st);
+}
+
+void ep_patch_commit(struct ep_image *img, struct ep_patch_plan *p, struct ep_log *log,
+		     struct ep_patch_stats *stats)
+{
+	ep_patch_commit_stage(img, p, EP_STAGE_ALL, log, stats);
 }

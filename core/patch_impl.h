@@ -1,6 +1,7 @@
 /*
- * Internals shared by the patch engine's files (alternative.c, reloc.c,
- * optnops.c, static_call.c, patch.c). Not for use outside the engine.
+ * Internals shared by the patch engine's files (patch.c, patch_commit.c,
+ * alternative.c, patch_linux61.c, patch_paravirt.c, patch_retsites.c,
+ * reloc.c, optnops.c, static_call.c). Not for use outside the engine.
  */
 #ifndef EP_PATCH_IMPL_H
 #define EP_PATCH_IMPL_H
@@ -8,12 +9,11 @@
 #include "insn.h"
 #include "patch.h"
 
-enum ep_site_kind { EP_SITE_ALT, EP_SITE_SCALL, EP_SITE_PV };
+enum ep_site_kind { EP_SITE_ALT, EP_SITE_SCALL, EP_SITE_PV, EP_SITE_HC };
 
 enum ep_site_action {
 	EP_ACT_PATCH,     /* replacement written */
 	EP_ACT_KEEP,      /* no eligible entry: original kept, NOP runs optimised */
-	EP_ACT_FILTERED,  /* left alone by the stage filter */
 	EP_ACT_CALL,      /* DIRECT_CALL / static call: direct call */
 	EP_ACT_NOP,       /* DIRECT_CALL to the no-op function / static call to NULL */
 	EP_ACT_TRAP,      /* DIRECT_CALL through a NULL pointer */
@@ -45,6 +45,7 @@ struct ep_plan_site {
 	uint16_t feature;      /* chosen entry's feature (or the last one's) */
 	uint16_t flags;        /* chosen entry's flags / static call key flags */
 	uint8_t kind;          /* enum ep_site_kind */
+	uint8_t stage;         /* EP_STAGE_EARLY or EP_STAGE_FULL */
 	uint8_t len;
 	uint8_t repllen;
 	uint8_t pad;
@@ -136,8 +137,14 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 /* --- patch_retsites.c --- */
 /* Entries in .return_sites (0 when absent or the ABI has none). */
 unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi *abi);
-/* Fills c->ret_sites (into buf, count entries) sorted, and the thunk addresses. */
-void ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk);
+/*
+ * Fills c->ret_sites (into buf, count entries) sorted, and the thunk
+ * addresses. A return site not wholly inside an executable segment (one
+ * whose address wraps, say) is invalid input: EP_ERR_RET_SITE_OUT_OF_TEXT,
+ * its index in *bad.
+ */
+enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk,
+			      unsigned *bad);
 /* Rewrites, as the kernel's return-site pass does, each return site within buf (len bytes at addr). */
 void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
 

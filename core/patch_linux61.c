@@ -7,7 +7,8 @@
  *    entry's bytes, and every entry (passing or not) re-runs the NOP
  *    optimisation over its own instrlen;
  *  - a passing entry's replacement is copied and padded with 0x90 up to
- *    instrlen; the only relocation is for a replacement of exactly 5 bytes:
+ *    its own instrlen (a replacement longer than that would be cut into a
+ *    torn instruction: refused, see ep_alt_check_entry); the only relocation is for a replacement of exactly 5 bytes:
  *    a CALL (e8) is re-aimed from the site; a JMP (first byte e9 or eb) is
  *    recomputed: forward targets within a short jump become `eb rel8` + NOP3,
  *    anything else `e9 rel32`;
@@ -94,7 +95,8 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 		ep_put_le32(out + 1, (uint32_t)d);
 		info->reloc = 1;
 	}
-	if (repl[0] == 0xe9 || repl[0] == 0xeb) {
+	/* Tested on the copy, as 6.1 does: a return site in it may already be `ret; int3...`. */
+	if (out[0] == 0xe9 || out[0] == 0xeb) {
 		int64_t d = (int64_t)(e->repl + 5 + (uint64_t)(int64_t)(int32_t)ep_le32(out + 1) - e->instr) - 5;
 		if (d < INT32_MIN || d > INT32_MAX)
 			return EP_ERR_ALT_RELOC_OVERFLOW;

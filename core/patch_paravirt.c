@@ -70,10 +70,11 @@ enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, 
 			uint8_t *out, struct ep_build_info *info)
 {
 	ep_memset(info, 0, sizeof(*info));
-	if (e->len == 0 || !ep_image_ptr(img, e->instr, e->len) || !ep_image_is_exec(img, e->instr, e->len))
-		return EP_ERR_PV_SITE_OUT_OF_TEXT;
-	const uint8_t *slot = ep_image_ptr(img, pc->ops + 8u * e->type, 8);
-	if (!slot)
+	uint8_t *site, slot[8];
+	enum ep_code_span span = e->len ? ep_image_code(img, e->instr, e->len, &site) : EP_CODE_NOT_EXEC;
+	if (span != EP_CODE_OK)
+		return span == EP_CODE_NOT_EXEC ? EP_ERR_PV_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
+	if (!ep_image_read(img, pc->ops + 8u * e->type, 8, slot))
 		return EP_ERR_PV_NO_OPS;
 	uint64_t target = ep_le64(slot);
 	info->target = target;

@@ -43,15 +43,22 @@ static void sift(uint64_t *a, unsigned root, unsigned n)
 	}
 }
 
-void ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk)
+enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk,
+			      unsigned *bad)
 {
 	const struct ep_section *s = ep_image_section(c->img, ".return_sites");
 	uint64_t dflt = 0;
 	if (!count || !ep_image_symbol_addr(c->img, "__x86_return_thunk", &dflt))
-		return;
+		return EP_ERR_OK;
 	const uint8_t *raw = ep_image_ptr(c->img, s->vaddr, s->size);
-	for (unsigned i = 0; i < count; i++)
+	for (unsigned i = 0; i < count; i++) {
 		buf[i] = s->vaddr + 4u * i + (uint64_t)(int64_t)(int32_t)ep_le32(raw + 4u * i);
+		/* Everything below may then add 5 to a site without wrapping. */
+		if (!ep_image_is_exec(c->img, buf[i], 5)) {
+			*bad = i;
+			return EP_ERR_RET_SITE_OUT_OF_TEXT;
+		}
+	}
 	for (unsigned i = count / 2; i-- > 0;)
 		sift(buf, i, count);
 	for (unsigned end = count; end-- > 1;) {
@@ -66,6 +73,7 @@ void ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint
 	c->ret_thunk = return_thunk ? return_thunk : dflt;
 	if (!ep_image_symbol_addr(c->img, "its_return_thunk", &c->ret_its))
 		c->ret_its = 0;
+	return EP_ERR_OK;
 }
 
 static bool wants_thunk(const struct ep_alt_ctx *c, uint64_t site)
@@ -102,6 +110,7 @@ void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf,
 		else
 			hi = mid;
 	}
-	for (; lo < c->nret && c->ret_sites[lo] + 5 <= addr + len; lo++)
+	/* ret_sites[lo] >= addr: the offset cannot wrap, and a site must end inside buf. */
+	for (; lo < c->nret && c->ret_sites[lo] - addr <= len - 5; lo++)
 		apply_one(c, c->ret_sites[lo], buf + (c->ret_sites[lo] - addr));
 }

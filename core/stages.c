@@ -1,7 +1,7 @@
 /*
- * Stage 1 and stage 2 as one transaction (see stages.h). The engine already
- * plans before it writes; here both stages' plans and the hypercall-site
- * check are all made before the first byte changes.
+ * Stage 1 and stage 2 as one transaction (see stages.h): one engine plan
+ * holds the hypercall sites and every other table; it is committed stage 1
+ * first, then stage 2.
  */
 #include "features.h"
 #include "log.h"
@@ -23,34 +23,33 @@ static bool early_entry(void *ctx, const struct ep_alt_entry *e)
 	return ep_feature_is_early(e->feature);
 }
 
-static void patch_opts(struct ep_patch_opts *p, const struct ep_facts *f, const struct ep_stages_opts *o,
-		       bool early)
+/*
+ * One plan for both stages: every table is validated, every site built and
+ * all of them checked against each other before the first write. Without
+ * stage 2 the static calls and paravirt sites are not read at all (the
+ * payload patches them itself); its alternatives sites are still planned,
+ * so a hypercall site inside one is refused whatever stage 2 does.
+ */
+static void patch_opts(struct ep_patch_opts *p, const struct ep_facts *f, const struct ep_hc_decision *hc,
+		       const struct ep_stages_opts *o)
 {
 	ep_memset(p, 0, sizeof(*p));
 	p->abi = o->abi;
 	p->caps = f->caps;
 	p->ncaps = EP_NCAPINTS;
-	p->alt_filter = early_entry;
-	p->alt_filter_invert = !early;
-	p->skip_static_calls = early; /* static calls belong to stage 2 */
+	p->alt_early = early_entry;
+	p->skip_static_calls = !o->alternatives;
+	p->skip_paravirt = !o->alternatives;
+	p->hc_sites = true;
+	p->hc_mechanism = hc ? hc->mechanism : EP_HC_NONE;
 }
-
-/* Keeps arena slices aligned for the engine's structures. */
-static size_t round_up(size_t n) { return (n + 15) & ~(size_t)15; }
 
 enum ep_err ep_stages_arena_size(const struct ep_image *img, const struct ep_facts *f,
 				 const struct ep_stages_opts *o, size_t *need)
 {
 	struct ep_patch_opts p;
-	size_t early = 0, full = 0;
-	patch_opts(&p, f, o, true);
-	enum ep_err err = ep_patch_plan_size(img, &p, &early);
-	if (err == EP_ERR_OK && o->alternatives) {
-		patch_opts(&p, f, o, false);
-		err = ep_patch_plan_size(img, &p, &full);
-	}
-	*need = round_up(early) + round_up(full);
-	return err;
+	patch_opts(&p, f, NULL, o);
+	return ep_patch_plan_size(img, &p, need);
 }
 
 static uint64_t now(const struct ep_stages_opts *o) { return o->now ? o->now() : 0; }
@@ -73,45 +72,35 @@ static void log_stage(struct ep_log *log, const char *name, const struct ep_patc
 	ep_line_end(&l);
 }
 
-static enum ep_err fail(struct ep_stages_result *res, const char *stage, enum ep_err err)
+/* The stage a plan failure belongs to, by the table that failed (or claimed a site twice). */
+static const char *failed_stage(const struct ep_patch_failure *f)
 {
-	res->failed_stage = stage;
-	return err;
+	if (ep_streq(f->table, "hcsite") || (f->other_table && ep_streq(f->other_table, "hcsite")))
+		return "hypercall";
+	if (ep_streq(f->table, "alt") || ep_streq(f->table, "plan"))
+		return "early";
+	return "alternatives";
 }
 
 enum ep_err ep_stages_run(struct ep_image *img, const struct ep_facts *f, const struct ep_hc_decision *hc,
 			  const struct ep_stages_opts *o, void *arena, size_t arena_size, struct ep_log *log,
 			  struct ep_stages_result *res)
 {
-	struct ep_patch_opts early_opts, full_opts;
-	struct ep_patch_plan *early = NULL, *full = NULL;
-	size_t early_size = 0, full_size = 0;
-	enum ep_err err;
+	struct ep_patch_opts opts;
+	struct ep_patch_plan *plan;
 
 	ep_memset(res, 0, sizeof(*res));
-	patch_opts(&early_opts, f, o, true);
-	patch_opts(&full_opts, f, o, false);
-	if ((err = ep_patch_plan_size(img, &early_opts, &early_size)) != EP_ERR_OK)
-		return fail(res, "early", err);
-	if (o->alternatives && (err = ep_patch_plan_size(img, &full_opts, &full_size)) != EP_ERR_OK)
-		return fail(res, "alternatives", err);
-	if (round_up(early_size) + round_up(full_size) > arena_size)
-		return fail(res, "early", EP_ERR_NO_SPACE);
+	patch_opts(&opts, f, hc, o);
 
 	/* Validate and plan everything. */
 	uint64_t t0 = now(o);
-	if ((err = ep_hc_sites_check(img, hc->mechanism, log, &res->hc)) != EP_ERR_OK)
-		return fail(res, "hypercall", err);
-	err = ep_patch_plan(img, &early_opts, arena, round_up(early_size), &early, &res->fail, log);
-	if (err != EP_ERR_OK)
-		return fail(res, "early", err);
-	if (o->alternatives) {
-		err = ep_patch_plan(img, &full_opts, (uint8_t *)arena + round_up(early_size), round_up(full_size),
-				    &full, &res->fail, log);
-		if (err != EP_ERR_OK)
-			return fail(res, "alternatives", err);
+	enum ep_err err = ep_patch_plan(img, &opts, arena, arena_size, &plan, &res->fail, log);
+	if (err != EP_ERR_OK) {
+		res->failed_stage = failed_stage(&res->fail);
+		res->hc.fail_index = res->fail.index;
+		res->hc.fail_addr = res->fail.addr;
+		return err;
 	}
-
 	struct ep_line l;
 	ep_line_begin(&l, log, EP_LOG_INFO, "stage-summary");
 	ep_kv_str(&l, "stage", "validate");
@@ -120,12 +109,12 @@ enum ep_err ep_stages_run(struct ep_image *img, const struct ep_facts *f, const 
 
 	/* Write: nothing below can fail. */
 	t0 = now(o);
-	ep_hc_sites_apply(img, hc->mechanism, log, &res->hc);
-	ep_patch_commit(img, early, log, &res->early);
+	ep_patch_commit_stage(img, plan, EP_STAGE_EARLY, log, &res->early);
+	res->hc.sites = res->early.hc_sites;
 	log_stage(log, "early", &res->early, res->hc.sites, now(o) - t0);
-	if (full) {
+	if (o->alternatives) {
 		t0 = now(o);
-		ep_patch_commit(img, full, log, &res->full);
+		ep_patch_commit_stage(img, plan, EP_STAGE_FULL, log, &res->full);
 		log_stage(log, "alternatives", &res->full, (unsigned)-1, now(o) - t0);
 	} else {
 		ep_log_msg(log, EP_LOG_INFO, "stage-summary", "alternatives off: left to the payload");

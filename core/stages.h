@@ -6,10 +6,13 @@
  *                           (ep_feature_is_early) are applied, so a payload that
  *                           runs its own alternatives later still hypercalls
  *                           correctly from its first instruction;
- *   stage 2 (alternatives)  every other alternatives site and the static calls.
+ *   stage 2 (alternatives)  every other alternatives site, the paravirt sites
+ *                           and the static calls.
  *
- * Everything is validated and planned first (both stages); only when all of
- * it is valid is anything written. On failure the image is byte-identical.
+ * Everything is validated and planned first, as one engine plan (both
+ * stages, every table, one overlap check: a site two tables claim is
+ * refused); only when all of it is valid is anything written. On failure
+ * the image is byte-identical.
  */
 #ifndef EP_STAGES_H
 #define EP_STAGES_H

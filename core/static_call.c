@@ -128,16 +128,16 @@ enum ep_err ep_scall_build(const struct ep_image *img, const struct ep_alt_abi *
 	bool tail = s->flags & STATIC_CALL_SITE_TAIL;
 	ep_memset(info, 0, sizeof(*info));
 	*len = 5;
-	if (!ep_image_is_exec(img, s->addr, 5))
-		return EP_ERR_SCALL_SITE_OUT_OF_TEXT;
-	const uint8_t *orig = ep_image_ptr(img, s->addr, 5);
-	bool jcc_ok = tail && ep_image_is_exec(img, s->addr, 6) && ep_image_ptr(img, s->addr, 6);
-	if (!orig || !(tail ? valid_tail_site(orig, jcc_ok) : valid_call_site(orig)))
+	uint8_t *orig, *orig6, key[8];
+	enum ep_code_span span = ep_image_code(img, s->addr, 5, &orig);
+	if (span != EP_CODE_OK)
+		return span == EP_CODE_NOT_EXEC ? EP_ERR_SCALL_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
+	bool jcc_ok = tail && ep_image_code(img, s->addr, 6, &orig6) == EP_CODE_OK;
+	if (!(tail ? valid_tail_site(orig, jcc_ok) : valid_call_site(orig)))
 		return EP_ERR_SCALL_BAD_INSN;
-	const uint8_t *keyp = ep_image_ptr(img, s->key, 8);
-	if (!keyp)
+	if (!ep_image_read(img, s->key, 8, key))
 		return EP_ERR_SCALL_KEY_UNMAPPED;
-	uint64_t func = ep_le64(keyp);
+	uint64_t func = ep_le64(key);
 	info->target = func;
 	enum ep_err err = tail ? build_tail(orig, s->addr, func, out, len, info)
 			       : build_call(img, abi, s->addr, func, out, info);

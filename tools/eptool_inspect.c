@@ -133,7 +133,8 @@ static int list_static_calls(const struct ep_image *img)
 	for (unsigned i = 0; i < count; i++) {
 		struct ep_scall_site s;
 		ep_scall_at(raw, table, i, &s);
-		const uint8_t *key = ep_image_ptr(img, s.key, 8);
+		uint8_t keyb[8];
+		const uint8_t *key = ep_image_read(img, s.key, 8, keyb) ? keyb : NULL;
 		uint64_t target = key ? ep_le64(key) : 0;
 		printf("scall site=0x%llx", (unsigned long long)s.addr);
 		print_sym(img, "sym", s.addr);

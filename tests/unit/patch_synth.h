@@ -20,6 +20,7 @@
 #define SYN_TEXT_SIZE 0x2000ull
 #define SYN_DATA 0x600000ull       /* .altinstructions */
 #define SYN_SC (SYN_DATA + 0x800)  /* .static_call_sites */
+#define SYN_HC (SYN_DATA + 0xc00)  /* .hypercall_sites */
 #define SYN_VAR (SYN_DATA + 0x1000) /* data words */
 #define SYN_DATA_SIZE 0x2000ull
 
@@ -28,7 +29,7 @@ struct synth {
 	uint8_t text[SYN_TEXT_SIZE];
 	uint8_t data[SYN_DATA_SIZE];
 	size_t text_used, repl_used, var_used;
-	unsigned nalt, nsc;
+	unsigned nalt, nsc, nhc;
 	uint8_t symtab[24 * 64];
 	char strtab[2048];
 	unsigned nsyms;
@@ -64,6 +65,8 @@ static inline void syn_sync(struct synth *s)
 	syn_section(s, ".altinstructions", SYN_DATA, (uint64_t)s->nalt * 14);
 	if (s->nsc)
 		syn_section(s, ".static_call_sites", SYN_SC, (uint64_t)s->nsc * 8);
+	if (s->nhc)
+		syn_section(s, ".hypercall_sites", SYN_HC, (uint64_t)s->nhc * 12);
 	s->img.symtab = s->nsyms ? s->symtab : NULL;
 	s->img.symtab_size = (uint64_t)(s->nsyms + 1) * 24;
 	s->img.strtab = s->strtab;
@@ -131,6 +134,19 @@ static inline void syn_scall(struct synth *s, uint64_t site, uint64_t key, unsig
 	syn_sync(s);
 }
 
+/* Appends a hypercall site entry {s32 site; s32 thunk; u8 len; u8 flags; u16 0}. */
+static inline void syn_hcsite(struct synth *s, uint64_t site, uint64_t thunk, unsigned len)
+{
+	uint64_t at = SYN_HC + (uint64_t)s->nhc * 12;
+	uint8_t *p = s->data + (at - SYN_DATA);
+	syn_put32(p, (uint32_t)(site - at));
+	syn_put32(p + 4, (uint32_t)(thunk - (at + 4)));
+	p[8] = (uint8_t)len;
+	p[9] = p[10] = p[11] = 0;
+	s->nhc++;
+	syn_sync(s);
+}
+
 /* An 8-byte data word; returns its address. */
 static inline uint64_t syn_u64(struct synth *s, uint64_t v)
 {
@@ -153,6 +169,32 @@ static inline void syn_sym(struct synth *s, const char *name, uint64_t addr)
 	s->strsz += strlen(name) + 1;
 	s->nsyms++;
 	syn_sync(s);
+}
+
+/* Switches the synthetic image to 12-byte entries: rewrites the 14-byte table written so far. */
+static inline void syn_to_abi61(struct synth *s)
+{
+	uint8_t raw[14 * 32];
+	memcpy(raw, s->data, (size_t)s->nalt * 14);
+	for (unsigned i = 0; i < s->nalt; i++) {
+		const uint8_t *e = raw + i * 14;
+		uint8_t *p = s->data + i * 12;
+		int32_t io, ro;
+		uint32_t ft;
+		memcpy(&io, e, 4);
+		memcpy(&ro, e + 4, 4);
+		memcpy(&ft, e + 8, 4);
+		/* offsets are self-relative: re-base them on the entry's new address */
+		syn_put32(p, (uint32_t)(io + (int32_t)(i * 14) - (int32_t)(i * 12)));
+		syn_put32(p + 4, (uint32_t)(ro + (int32_t)(i * 14) - (int32_t)(i * 12)));
+		uint16_t cpuid = (uint16_t)((ft & 0x7fff) | ((ft >> 16) & EP_ALT_FLAG_NOT ? 0x8000 : 0));
+		memcpy(p + 8, &cpuid, 2);
+		p[10] = e[12];
+		p[11] = e[13];
+	}
+	for (unsigned i = 0; i < s->img.nsecs; i++)
+		if (!strcmp(s->img.secs[i].name, ".altinstructions"))
+			s->img.secs[i].size = (uint64_t)s->nalt * 12;
 }
 
 static inline uint8_t *syn_at(struct synth *s, uint64_t addr)

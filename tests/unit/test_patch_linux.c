@@ -9,32 +9,6 @@
 
 #define SYN_PV (SYN_DATA + 0x400) /* .parainstructions */
 
-/* Switches the synthetic image to 12-byte entries: rewrites the 14-byte table written so far. */
-static void to_abi61(struct synth *s)
-{
-	uint8_t raw[14 * 32];
-	memcpy(raw, s->data, (size_t)s->nalt * 14);
-	for (unsigned i = 0; i < s->nalt; i++) {
-		const uint8_t *e = raw + i * 14;
-		uint8_t *p = s->data + i * 12;
-		int32_t io, ro;
-		uint32_t ft;
-		memcpy(&io, e, 4);
-		memcpy(&ro, e + 4, 4);
-		memcpy(&ft, e + 8, 4);
-		/* offsets are self-relative: re-base them on the entry's new address */
-		syn_put32(p, (uint32_t)(io + (int32_t)(i * 14) - (int32_t)(i * 12)));
-		syn_put32(p + 4, (uint32_t)(ro + (int32_t)(i * 14) - (int32_t)(i * 12)));
-		uint16_t cpuid = (uint16_t)((ft & 0x7fff) | ((ft >> 16) & EP_ALT_FLAG_NOT ? 0x8000 : 0));
-		memcpy(p + 8, &cpuid, 2);
-		p[10] = e[12];
-		p[11] = e[13];
-	}
-	for (unsigned i = 0; i < s->img.nsecs; i++)
-		if (!strcmp(s->img.secs[i].name, ".altinstructions"))
-			s->img.secs[i].size = (uint64_t)s->nalt * 12;
-}
-
 static void add_section(struct synth *s, const char *name, uint64_t vaddr, uint64_t size)
 {
 	syn_section(s, name, vaddr, size);
@@ -86,7 +60,7 @@ static void test_jmp_recompute61(void **state)
 	syn_repl(s, j, 5);
 	syn_alt(s, site1, r1, EP_ALT_FEATURE_ALWAYS, 0, 8, 5);
 	syn_alt(s, site2, r2, EP_ALT_FEATURE_ALWAYS, 0, 5, 5);
-	to_abi61(s);
+	syn_to_abi61(s);
 	assert_int_equal(apply61(&r, s), EP_ERR_OK);
 	const uint8_t want1[] = {0xeb, (uint8_t)(near - site1 - 2), 0x0f, 0x1f, 0x00, 0x0f, 0x1f, 0x00};
 	assert_memory_equal(syn_at(s, site1), want1, 8);
@@ -120,7 +94,7 @@ static void test_call_reloc61_only_first(void **state)
 		syn_alt(s, a, ra, EP_ALT_FEATURE_ALWAYS, 0, 5, 5);
 		syn_alt(s, b, rb, EP_ALT_FEATURE_ALWAYS, 0, 7, 7);
 		if (!v612)
-			to_abi61(s);
+			syn_to_abi61(s);
 		r.opts.abi = v612 ? &ep_alt_abi_linux612 : &ep_alt_abi_linux61;
 		assert_int_equal(run_apply(&r, s), EP_ERR_OK);
 		int32_t d;
@@ -170,7 +144,7 @@ static void test_paravirt61(void **state)
 	uint64_t rep = syn_repl(s, (uint8_t[]){0xfa}, 1); /* cli */
 	syn_alt(s, s2, rep, F_A, 0, 7, 1);
 	syn_alt(s, s3, rep, F_B, 0, 7, 1);
-	to_abi61(s);
+	syn_to_abi61(s);
 	syn_pv(s, 0, s0, 0, 7);
 	syn_pv(s, 1, s1, 1, 7);
 	syn_pv(s, 2, s2, 2, 7);
