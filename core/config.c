@@ -106,6 +106,16 @@ static bool set_string(char *dst, size_t cap, struct token v)
 	return true;
 }
 
+/* The rest of the line, as it is: an empty one clears an earlier value. */
+static bool set_rest_of_line(char *dst, size_t cap, struct token v)
+{
+	if (v.len >= cap)
+		return false;
+	ep_memcpy(dst, v.s, v.len);
+	dst[v.len] = '\0';
+	return true;
+}
+
 /* "payload /EFI/x.elf" and "payload \EFI\x.elf" both mean a path from the ESP root. */
 static bool set_path(char *dst, size_t cap, struct token v)
 {
@@ -233,7 +243,7 @@ static void parse_setting(struct parser *p, struct token key, struct token value
 	if (tok_is(key, "payload"))
 		ok = set_path(c->payload, sizeof(c->payload), value);
 	else if (tok_is(key, "cmdline"))
-		ok = value.len < sizeof(c->cmdline) && (set_string(c->cmdline, sizeof(c->cmdline), value) || !value.len);
+		ok = set_rest_of_line(c->cmdline, sizeof(c->cmdline), value);
 	else if (tok_is(key, "on-exit"))
 		ok = (i = parse_choice(value, on_exit_words, 2)) >= 0 && (c->on_exit = (enum ep_on_exit)i, true);
 	else if (tok_is(key, "handoff"))
@@ -254,6 +264,40 @@ static void parse_setting(struct parser *p, struct token key, struct token value
 		warn(p, EP_ERR_CONFIG_BAD_VALUE, key, NULL);
 }
 
+/* "key=value" is read as "key value": the key ends at its first '='. */
+static void split_key(struct token *key, struct token *rest)
+{
+	for (size_t i = 0; i < key->len; i++)
+		if (key->s[i] == '=') {
+			rest->s = key->s + i + 1;
+			rest->len += key->len - i - 1;
+			key->len = i;
+			return;
+		}
+}
+
+/* Where the first NUL byte is (1-based), 0 when there is none. */
+static size_t nul_column(struct token t)
+{
+	for (size_t i = 0; i < t.len; i++)
+		if (t.s[i] == '\0')
+			return i + 1;
+	return 0;
+}
+
+/*
+ * A NUL byte would end the stored value where the line does not: the line is
+ * refused, so an earlier setting of its key stays in force.
+ */
+static void warn_nul(struct parser *p, struct token key, size_t column)
+{
+	static const char prefix[] = "at column ";
+	char detail[sizeof(prefix) + 24];
+	ep_memcpy(detail, prefix, sizeof(prefix) - 1);
+	detail[sizeof(prefix) - 1 + ep_fmt_u64(detail + sizeof(prefix) - 1, column)] = '\0';
+	warn(p, EP_ERR_CONFIG_NUL_BYTE, key, detail);
+}
+
 static void parse_line(struct parser *p, struct token line)
 {
 	struct token rest = line, key;
@@ -262,9 +306,13 @@ static void parse_line(struct parser *p, struct token line)
 			rest.len = i;
 			break;
 		}
+	size_t nul = nul_column(rest);
 	if (!next_token(&rest, &key))
 		return;
-	if (tok_is(key, "cpuid"))
+	split_key(&key, &rest);
+	if (nul)
+		warn_nul(p, key, nul);
+	else if (tok_is(key, "cpuid"))
 		parse_cpuid(p, key, rest);
 	else if (tok_is(key, "msr"))
 		parse_msr(p, key, rest);

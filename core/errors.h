@@ -25,7 +25,8 @@
 	X(HC_THUNK_OUT_OF_RANGE, "hypercall thunk is beyond rel32 reach of its site") \
 	EP_ERROR_LIST_INSN(X)                                                          \
 	EP_ERROR_LIST_ELF(X)                                                           \
-	EP_ERROR_LIST_PATCH(X)
+	EP_ERROR_LIST_PATCH(X)                                                         \
+	X(CONFIG_NUL_BYTE, "NUL byte in a configuration line (the line is ignored)")
 
 /* Per-area extensions live in their own headers so areas do not collide. */
 #include "errors_insn.h"

@@ -121,16 +121,55 @@ static void store(struct ep_log *log, const char *text, size_t len)
 	log->len += len + 1;
 }
 
+static const char truncated_mark[] = " truncated=1";
+#define TRUNCATED_MARK_LEN (sizeof(truncated_mark) - 1)
+
+/*
+ * A cut line must still read back: cut it where " truncated=1" (and a closing
+ * quote) fit, then scan the kept bytes as a reader would. A cut inside a quoted
+ * value closes the quote (dropping a '\' whose character was cut off); a cut
+ * inside a key or right after its '=' drops that partial field.
+ */
+static void mark_truncated(struct ep_line *l)
+{
+	size_t n = EP_LINE_MAX - 1 - TRUNCATED_MARK_LEN - 1;
+	size_t field = 0, value = 0; /* the last " key=value": where it starts, where its value starts */
+	bool in_quotes = false;
+	if (l->len < n)
+		n = l->len;
+	for (size_t i = 0; i < n; i++) {
+		char c = l->text[i];
+		if (in_quotes) {
+			if (c == '\\' && i + 1 == n)
+				n = i; /* a dangling escape */
+			else if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_quotes = false;
+		} else if (c == '"') {
+			in_quotes = true;
+		} else if (c == ' ') {
+			field = i;
+			value = 0;
+		} else if (c == '=' && !value) {
+			value = i + 1;
+		}
+	}
+	/* field 1 is the space before the topic: a topic is never dropped. */
+	if (!in_quotes && field > 1 && (value == 0 || value == n))
+		n = field;
+	if (in_quotes)
+		l->text[n++] = '"';
+	ep_memcpy(l->text + n, truncated_mark, TRUNCATED_MARK_LEN);
+	l->len = n + TRUNCATED_MARK_LEN;
+}
+
 void ep_line_end(struct ep_line *l)
 {
 	struct ep_log *log = l->log;
-	if (l->truncated) {
-		/* Mark it so a reader never mistakes a cut line for a whole one. */
-		static const char mark[] = " truncated=1";
-		l->len = l->len > EP_LINE_MAX - sizeof(mark) ? EP_LINE_MAX - sizeof(mark) : l->len;
-		ep_memcpy(l->text + l->len, mark, sizeof(mark) - 1);
-		l->len += sizeof(mark) - 1;
-	}
+	/* Mark it so a reader never mistakes a cut line for a whole one. */
+	if (l->truncated)
+		mark_truncated(l);
 	l->text[l->len] = '\0';
 	if (l->level == EP_LOG_ERR)
 		log->errors++;

@@ -1,6 +1,8 @@
 /* Files on the ESP the app was loaded from, via the Simple File System protocol. */
 #include "glue.h"
 
+static void fs_init(struct efi_esp *esp);
+
 EFI_STATUS efi_esp_open(EFI_HANDLE image, struct efi_esp *esp)
 {
 	EFI_LOADED_IMAGE *loaded;
@@ -8,6 +10,8 @@ EFI_STATUS efi_esp_open(EFI_HANDLE image, struct efi_esp *esp)
 	EFI_STATUS st;
 
 	esp->root = NULL;
+	esp->last_error = EFI_SUCCESS;
+	fs_init(esp);
 	st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded);
 	if (EFI_ERROR(st))
 		return st;
@@ -84,50 +88,113 @@ EFI_STATUS efi_esp_read(struct efi_esp *esp, const char *path, uint8_t **data, U
 	return EFI_SUCCESS;
 }
 
-/* Removes a file if it exists; absence is success. */
-static EFI_STATUS remove_file(struct efi_esp *esp, const char *path)
+/*
+ * struct ep_fs_ops for core/logfile.c. Each failure keeps its EFI status in
+ * esp->last_error for the log line that reports it.
+ */
+static enum ep_fs_rc fs_fail(struct efi_esp *esp, EFI_STATUS st)
 {
+	esp->last_error = st;
+	return EP_FS_ERROR;
+}
+
+static enum ep_fs_rc fs_open(void *ctx, const char *path, enum ep_fs_mode mode, void **file)
+{
+	static const UINT64 modes[] = {
+		[EP_FS_READ] = EFI_FILE_MODE_READ,
+		[EP_FS_WRITE] = EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE,
+		[EP_FS_CREATE] = EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE,
+	};
 	EFI_FILE_HANDLE f;
-	EFI_STATUS st = open_file(esp, path, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE, &f);
+	EFI_STATUS st = open_file(ctx, path, modes[mode], &f);
 	if (st == EFI_NOT_FOUND)
-		return EFI_SUCCESS;
+		return EP_FS_NOT_FOUND;
 	if (EFI_ERROR(st))
-		return st;
-	/* Delete closes the handle whatever it returns. */
-	return f->Delete(f);
+		return fs_fail(ctx, st);
+	*file = f;
+	return EP_FS_OK;
 }
 
-EFI_STATUS efi_esp_write(struct efi_esp *esp, const char *path, const void *data, UINTN size)
+static enum ep_fs_rc fs_read(void *ctx, void *file, void *buf, size_t *n)
 {
-	EFI_FILE_HANDLE f;
-	EFI_STATUS st = remove_file(esp, path);
+	EFI_FILE_HANDLE f = file;
+	UINTN got = *n;
+	EFI_STATUS st = f->Read(f, &got, buf);
 	if (EFI_ERROR(st))
-		return st;
-	st = open_file(esp, path, EFI_FILE_MODE_READ | EFI_FILE_MODE_WRITE | EFI_FILE_MODE_CREATE, &f);
+		return fs_fail(ctx, st);
+	*n = got;
+	return EP_FS_OK;
+}
+
+static enum ep_fs_rc fs_write(void *ctx, void *file, const void *buf, size_t *n)
+{
+	EFI_FILE_HANDLE f = file;
+	UINTN done = *n;
+	EFI_STATUS st = f->Write(f, &done, (void *)buf);
 	if (EFI_ERROR(st))
-		return st;
-	UINTN n = size;
-	st = f->Write(f, &n, (void *)data);
-	if (!EFI_ERROR(st) && n != size)
-		st = EFI_VOLUME_FULL;
-	EFI_STATUS fl = f->Flush(f);
+		return fs_fail(ctx, st);
+	if (done != *n)
+		return fs_fail(ctx, EFI_VOLUME_FULL);
+	return EP_FS_OK;
+}
+
+static enum ep_fs_rc fs_get_size(void *ctx, void *file, uint64_t *size)
+{
+	EFI_FILE_INFO *info = LibFileInfo(file);
+	if (!info)
+		return fs_fail(ctx, EFI_DEVICE_ERROR);
+	*size = info->FileSize;
+	FreePool(info);
+	return EP_FS_OK;
+}
+
+/* SetInfo with the file's own EFI_FILE_INFO and a new FileSize: the FAT driver cuts the file. */
+static enum ep_fs_rc fs_set_size(void *ctx, void *file, uint64_t size)
+{
+	EFI_FILE_HANDLE f = file;
+	EFI_FILE_INFO *info = LibFileInfo(f);
+	if (!info)
+		return fs_fail(ctx, EFI_DEVICE_ERROR);
+	info->FileSize = size;
+	EFI_STATUS st = f->SetInfo(f, &GenericFileInfo, info->Size, info);
+	FreePool(info);
+	return EFI_ERROR(st) ? fs_fail(ctx, st) : EP_FS_OK;
+}
+
+static enum ep_fs_rc fs_flush(void *ctx, void *file)
+{
+	EFI_FILE_HANDLE f = file;
+	EFI_STATUS st = f->Flush(f);
+	return EFI_ERROR(st) ? fs_fail(ctx, st) : EP_FS_OK;
+}
+
+static void fs_close(void *ctx, void *file)
+{
+	EFI_FILE_HANDLE f = file;
 	f->Close(f);
-	return EFI_ERROR(st) ? st : fl;
 }
 
-EFI_STATUS efi_esp_rotate_and_write(struct efi_esp *esp, const char *path, const char *old_path,
-				    const void *data, UINTN size)
+/* Delete closes the handle whatever it returns; EFI_WARN_DELETE_FAILURE means the file is still there. */
+static enum ep_fs_rc fs_remove(void *ctx, void *file)
 {
-	uint8_t *prev;
-	UINTN prev_size;
-	EFI_STATUS st = efi_esp_read(esp, path, &prev, &prev_size, 64 << 20);
-	if (st == EFI_SUCCESS) {
-		st = efi_esp_write(esp, old_path, prev, prev_size);
-		FreePool(prev);
-		if (EFI_ERROR(st))
-			return st;
-	} else if (st != EFI_NOT_FOUND) {
-		return st;
-	}
-	return efi_esp_write(esp, path, data, size);
+	EFI_FILE_HANDLE f = file;
+	EFI_STATUS st = f->Delete(f);
+	if (st == EFI_SUCCESS)
+		return EP_FS_OK;
+	return EFI_ERROR(st) ? fs_fail(ctx, st) : EP_FS_NOT_DONE;
+}
+
+static void fs_init(struct efi_esp *esp)
+{
+	esp->fs = (struct ep_fs_ops){
+		.ctx = esp,
+		.open = fs_open,
+		.read = fs_read,
+		.write = fs_write,
+		.get_size = fs_get_size,
+		.set_size = fs_set_size,
+		.flush = fs_flush,
+		.close = fs_close,
+		.remove = fs_remove,
+	};
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "cpuid.h"
 #include "log.h"
+#include "logfile.h"
 
 /* cpu.c — instructions */
 void efi_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
@@ -31,16 +32,13 @@ void efi_console_print(const char *msg);
 /* esp.c — files on the ESP the app was loaded from */
 struct efi_esp {
 	EFI_FILE_HANDLE root;
+	struct ep_fs_ops fs;    /* for core/logfile.c; set by efi_esp_open, even when it fails */
+	EFI_STATUS last_error;  /* the status of the last failed fs operation */
 };
 EFI_STATUS efi_esp_open(EFI_HANDLE image, struct efi_esp *esp);
 void efi_esp_close(struct efi_esp *esp);
 /* Reads a whole file into pool memory (NUL-terminated). EFI_NOT_FOUND when absent. */
 EFI_STATUS efi_esp_read(struct efi_esp *esp, const char *path, uint8_t **data, UINTN *size, UINTN max_size);
-/* Replaces the file's contents (creates it if needed); flushes before returning. */
-EFI_STATUS efi_esp_write(struct efi_esp *esp, const char *path, const void *data, UINTN size);
-/* Writes the new log, keeping the previous one as <path>.old. */
-EFI_STATUS efi_esp_rotate_and_write(struct efi_esp *esp, const char *path, const char *old_path,
-				    const void *data, UINTN size);
 
 /* Logs an EFI failure as "E <topic> efi_status=... msg=..." and returns the status. */
 EFI_STATUS efi_log_status(struct ep_log *log, EFI_STATUS status, const char *topic, const char *msg);

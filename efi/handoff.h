@@ -10,8 +10,8 @@ uint64_t ep_handoff_enter(uint64_t entry, struct ep_boot_info *info, uint64_t st
 struct efi_handoff {
 	struct ep_boot_info *info;  /* in EfiLoaderData pages */
 	EFI_PHYSICAL_ADDRESS stack; /* EP_BOOT_STACK_SIZE bytes */
-	void *memmap;               /* buffer for the final memory map */
-	UINTN memmap_cap;
+	void *memmap;               /* buffer for the final memory map (pages; may be reallocated) */
+	UINTN memmap_cap;           /* its size, a multiple of 4096 */
 };
 
 /* Allocates boot_info, stack and map buffer while boot services are still here. */
@@ -25,10 +25,12 @@ struct efi_firmware_tables {
 /* Scans the EFI configuration table (part of the probe: logs "I firmware ..." and the CC blob). */
 void efi_firmware_tables_scan(struct efi_firmware_tables *t, struct ep_log *log);
 /*
- * GetMemoryMap + ExitBootServices, retrying while the map key goes stale.
- * After the first attempt only those two calls are allowed, so nothing here
- * prints to the console; lines go to memory (and debugcon/serial).
+ * GetMemoryMap + ExitBootServices (core/ebs.c: retried while the map key goes
+ * stale, the map buffer grown while that is still allowed). After the first
+ * ExitBootServices call only those two are used, so nothing here prints to the
+ * console; lines go to memory (and debugcon/serial). *exit_called says whether
+ * ExitBootServices was called at all: when it was not, boot services still work.
  */
-EFI_STATUS efi_exit_boot_services(EFI_HANDLE image, struct efi_handoff *h, struct ep_log *log);
+EFI_STATUS efi_exit_boot_services(EFI_HANDLE image, struct efi_handoff *h, struct ep_log *log, bool *exit_called);
 
 #endif

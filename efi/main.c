@@ -25,6 +25,7 @@ struct boot {
 	struct efi_console con;
 	struct ep_log log;
 	struct efi_esp esp;
+	struct ep_logfile logfile;
 	struct ep_cpuid_dump dump;
 	struct ep_facts facts;
 	struct ep_hc_decision hc;
@@ -32,7 +33,7 @@ struct boot {
 	struct ep_stages_result stages;
 	struct efi_handoff handoff;
 	struct efi_firmware_tables firmware;
-	bool exit_attempted; /* after a failed ExitBootServices only the memory map may be touched */
+	bool exit_attempted; /* ExitBootServices was called: from then on only the memory map may be touched */
 };
 
 static struct boot boot;
@@ -108,9 +109,16 @@ static void probe(struct boot *b)
 	log_stage(b, "probe", t0);
 }
 
+/*
+ * The log to the ESP (core/logfile.c): the previous boot's is kept as .old the
+ * first time; a later write in the same boot (after a late error) only replaces
+ * this boot's file.
+ */
 static void write_log(struct boot *b)
 {
 	struct ep_line l;
+	if (b->esp.root && ep_logfile_prepare(&b->logfile, &b->log) == EP_FS_ERROR)
+		efi_log_status(&b->log, b->esp.last_error, "log", "cannot read the previous log: it is not kept");
 	ep_line_begin(&l, &b->log, EP_LOG_INFO, "log");
 	ep_kv_str(&l, "file", LOG_PATH);
 	ep_kv_u(&l, "bytes", b->log.len);
@@ -118,11 +126,13 @@ static void write_log(struct boot *b)
 	ep_kv_u(&l, "warnings", b->log.warnings);
 	ep_kv_u(&l, "dropped", b->log.dropped_lines);
 	ep_line_end(&l);
-	EFI_STATUS st = efi_esp_rotate_and_write(&b->esp, LOG_PATH, LOG_OLD_PATH, b->log.buf, b->log.len);
-	if (EFI_ERROR(st)) {
+	if (ep_logfile_write(&b->logfile, b->log.buf, b->log.len) != EP_FS_OK) {
 		/* The ESP may be read-only or full: say so and go on. */
 		b->config.log_console = true;
-		efi_log_status(&b->log, st, "log", "cannot write the log to the ESP");
+		efi_log_status(&b->log, b->esp.last_error, "log",
+			       b->logfile.failed == EP_LOGFILE_STEP_KEEP_OLD
+				       ? "cannot keep the previous log as " LOG_OLD_PATH
+				       : "cannot write the log to the ESP");
 	}
 }
 
@@ -230,11 +240,15 @@ static EFI_STATUS enter_after_exit(struct boot *b)
 {
 	write_log(b);
 	/* From here on ConOut is off limits: lines go to memory (and debugcon/serial). */
+	bool console = b->config.log_console;
 	b->config.log_console = false;
-	b->exit_attempted = true;
-	EFI_STATUS st = efi_exit_boot_services(b->image, &b->handoff, &b->log);
-	if (EFI_ERROR(st))
+	EFI_STATUS st = efi_exit_boot_services(b->image, &b->handoff, &b->log, &b->exit_attempted);
+	if (EFI_ERROR(st)) {
+		/* Never called (GetMemoryMap or the map buffer failed): boot services, console and ESP still work. */
+		if (!b->exit_attempted)
+			b->config.log_console = console;
 		return st;
+	}
 	publish_log(b);
 	ep_handoff_enter(b->payload.img.entry, b->handoff.info, b->handoff.stack + EP_BOOT_STACK_SIZE, 1);
 	ep_log_msg(&b->log, EP_LOG_ERR, "handoff", "payload returned after ExitBootServices: halting");
@@ -289,6 +303,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	log_banner(b);
 
 	EFI_STATUS st = efi_esp_open(image, &b->esp);
+	ep_logfile_init(&b->logfile, &b->esp.fs, LOG_PATH, LOG_OLD_PATH);
 	if (EFI_ERROR(st))
 		efi_log_status(&b->log, st, "esp", "cannot open the ESP: no config, no log file");
 	else

@@ -5,6 +5,9 @@
 # A case is tests/qemu/cases/NAME.conf: an earlypatch.conf whose "#@" comment
 # lines (ignored by the loader) say how to boot it and what to expect:
 #   #@ cpu MODEL             QEMU -cpu model (default qemu64)
+#   #@ accel tcg             the expectations hold only under TCG (they assert the model's exact
+#                            CPUID, or TCG's hypervisor leaves): booted under TCG whatever ACCEL says;
+#                            without it the case follows ACCEL (scripts/accel.sh)
 #   #@ payload FILE          the payload put on the ESP (relative to the build dir;
 #                            default payloads/selftest.elf)
 #   #@ no-payload            no payload on the ESP
@@ -20,6 +23,8 @@
 #   #@ boots N               boot the same image N times (default 1); checks apply to the last boot
 #   #@ expect-old REGEX      a line of earlypatch.log.old (the previous boot's log) must match
 #   #@ esp-readonly          the ESP drive is read-only (the log cannot be written)
+#   #@ esp-file PATH SIZE    put a SIZE-byte file at PATH on the ESP before the first boot (lines
+#                            "X stale esp-file line"); the image grows to hold it
 #
 #   tests/qemu/run.sh [-j JOBS] [NAME_REGEX]
 # Ends with "N passed, M failed"; exit status 1 if any failed.
@@ -35,10 +40,13 @@ eptool=$build/host/eptool
 outdir=$build/qemu-test
 [ -f "$app" ] && [ -x "$eptool" ] || { echo "qemu-test: $app or $eptool not built" >&2; exit 1; }
 mkdir -p "$outdir"
+# The accelerator once, up front: says which and why, and stops here (not 24 hangs later) when
+# ACCEL=kvm cannot be honoured. Each boot asks again (cached) with its case's `#@ accel`.
+scripts/accel.sh >/dev/null || { echo "qemu-test: no boot: the accelerator check failed (above)"; exit 1; }
 
 run_case() {
 	local conf=$1 name out cpu=qemu64 exit_want=0 timeout_s=90 no_config=0 payload=$build/payloads/selftest.elf
-	local truncate="" boot_opts=() boots=1
+	local truncate="" boot_opts=() boots=1 esp_files=() esp_mb=48 case_accel=any
 	name=$(basename "$conf" .conf)
 	out=$outdir/$name
 	rm -rf "$out"
@@ -47,6 +55,7 @@ run_case() {
 		[ "$tag" = "#@" ] || continue
 		case "$key" in
 		cpu) cpu=$rest ;;
+		accel) case_accel=$rest ;;
 		exit) exit_want=$rest ;;
 		timeout) timeout_s=$rest ;;
 		no-config) no_config=1 ;;
@@ -55,6 +64,11 @@ run_case() {
 		no-payload) payload="" ;;
 		payload-truncate) truncate=$rest ;;
 		boots) boots=$rest ;;
+		esp-file)
+			local f=$out/esp-file.${#esp_files[@]}
+			yes "X stale esp-file line" | head -c "${rest##* }" >"$f"
+			esp_files+=(--file "$f=${rest% *}")
+			esp_mb=$((esp_mb + ${rest##* } / 1048576 + 2)) ;;
 		esac
 	done <"$conf"
 	local mk=(images/mkesp.sh "$out/esp.img" "$app")
@@ -64,14 +78,18 @@ run_case() {
 		payload=$out/payload.elf
 	fi
 	[ -n "$payload" ] && mk+=(--payload "$payload")
+	[ ${#esp_files[@]} -eq 0 ] || mk+=("${esp_files[@]}" --size-mb "$esp_mb")
 	if ! "${mk[@]}" >"$out/mkesp.txt" 2>&1; then
 		echo "FAIL $name: cannot build the ESP image: $(tail -1 "$out/mkesp.txt")"
 		return
 	fi
+	rm -f "$out"/esp-file.*
 	for ((i = 0; i < boots; i++)); do
 		scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --timeout "$timeout_s" \
-			${boot_opts[@]+"${boot_opts[@]}"}
+			--case-accel "$case_accel" ${boot_opts[@]+"${boot_opts[@]}"}
 	done
+	local accel
+	accel=$(awk '{ print $2; exit }' "$out/accel.txt" 2>/dev/null)
 	MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" ::/EFI/earlypatch/earlypatch.log.old >"$out/esp.log.old" 2>/dev/null
 	MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" ::/EFI/earlypatch/earlypatch.log >"$out/esp.log" 2>/dev/null
 	local why=() code
@@ -105,9 +123,9 @@ run_case() {
 		esac
 	done <"$conf"
 	if [ ${#why[@]} -eq 0 ]; then
-		echo "PASS $name ($cpu)"
+		echo "PASS $name ($cpu, $accel)"
 	else
-		echo "FAIL $name ($cpu): $(IFS=';'; echo "${why[*]}") [see $out]"
+		echo "FAIL $name ($cpu, $accel): $(IFS=';'; echo "${why[*]}") [see $out]"
 	fi
 }
 export -f run_case

@@ -161,6 +161,76 @@ static void bom_and_binary_garbage(void **state)
 	assert_int_equal(cfg.warnings, 1);
 }
 
+static void parse_n(const char *text, size_t len)
+{
+	ep_log_init(&log_, buf, sizeof(buf), NULL, NULL);
+	ep_config_defaults(&cfg);
+	ep_config_parse(&cfg, text, len, &log_);
+}
+
+/* A NUL byte would cut a value silently: the line is refused with a warning naming it. */
+static void nul_byte_refuses_the_line(void **state)
+{
+	static const char text[] = "cmdline console=ttyS0\n"
+				   "cmdline quiet\0 init=/bin/evil\n"
+				   "payload /EFI/a\0b.elf\n"
+				   "on-exit shutdown\n"
+				   "log-level debug # comment\0 after the hash is harmless\n";
+	parse_n(text, sizeof(text) - 1);
+	assert_string_equal(cfg.cmdline, "console=ttyS0"); /* line 2 refused: the earlier value stays */
+	assert_string_equal(cfg.payload, "\\EFI\\earlypatch\\payload.elf");
+	assert_int_equal(cfg.on_exit, EP_ON_EXIT_SHUTDOWN);
+	assert_int_equal(cfg.console_level, EP_LOG_DEBUG);
+	assert_int_equal(cfg.warnings, 2);
+	assert_non_null(strstr(warning(1), "W config line=2 key=cmdline err=CONFIG_NUL_BYTE"));
+	assert_non_null(strstr(warning(2), "W config line=3 key=payload err=CONFIG_NUL_BYTE"));
+	assert_null(warning(3));
+}
+
+/* A NUL inside a cpuid/msr/feature line refuses that line too. */
+static void nul_byte_in_simulation_lines(void **state)
+{
+	static const char text[] = "cpuid 0x1 eax=1\0 ebx=2\n"
+				   "feature +avx2\0 -sse\n"
+				   "msr 0xc0010131 0x7\0\n";
+	parse_n(text, sizeof(text) - 1);
+	assert_int_equal(cfg.ncpuid, 0);
+	assert_int_equal(cfg.nfeatures, 0);
+	assert_false(cfg.sev_status_set);
+	assert_int_equal(cfg.warnings, 3);
+	assert_non_null(strstr(warning(1), "line=1 key=cpuid err=CONFIG_NUL_BYTE"));
+	assert_non_null(strstr(warning(3), "line=3 key=msr err=CONFIG_NUL_BYTE"));
+}
+
+/* An empty cmdline line clears an earlier one, in either spelling. */
+static void empty_cmdline_clears(void **state)
+{
+	parse("cmdline console=ttyS0\ncmdline\n");
+	assert_int_equal(cfg.warnings, 0);
+	assert_string_equal(cfg.cmdline, "");
+	parse("cmdline console=ttyS0\ncmdline   # nothing\n");
+	assert_int_equal(cfg.warnings, 0);
+	assert_string_equal(cfg.cmdline, "");
+	parse("cmdline console=ttyS0\ncmdline=\n");
+	assert_int_equal(cfg.warnings, 0);
+	assert_string_equal(cfg.cmdline, "");
+	parse("cmdline console=ttyS0\ncmdline=  \r\n");
+	assert_int_equal(cfg.warnings, 0);
+	assert_string_equal(cfg.cmdline, "");
+	/* ... and a later line sets it again. */
+	parse("cmdline a\ncmdline\ncmdline b c\n");
+	assert_string_equal(cfg.cmdline, "b c");
+	/* "key=value" is the same as "key value". */
+	parse("cmdline=console=ttyS0 quiet\nlog-level=debug\n");
+	assert_int_equal(cfg.warnings, 0);
+	assert_string_equal(cfg.cmdline, "console=ttyS0 quiet");
+	assert_int_equal(cfg.console_level, EP_LOG_DEBUG);
+	/* The cleared cmdline is not reported. */
+	parse("cmdline x\ncmdline=\n");
+	ep_config_log(&cfg, &log_);
+	assert_null(strstr(buf, "cmdline="));
+}
+
 static void apply_raises_range_maximum(void **state)
 {
 	struct ep_cpuid_dump d;
@@ -205,6 +275,9 @@ int main(void)
 		cmocka_unit_test(feature_lines),
 		cmocka_unit_test(too_many_overrides),
 		cmocka_unit_test(bom_and_binary_garbage),
+		cmocka_unit_test(nul_byte_refuses_the_line),
+		cmocka_unit_test(nul_byte_in_simulation_lines),
+		cmocka_unit_test(empty_cmdline_clears),
 		cmocka_unit_test(apply_raises_range_maximum),
 		cmocka_unit_test(apply_masks_bits),
 	};

@@ -1,6 +1,7 @@
 /* The log line format: fields, quoting, truncation, reading back. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -97,6 +98,107 @@ static void long_lines_are_marked_truncated(void **state)
 	assert_string_equal(last_line + n - strlen(" truncated=1"), " truncated=1");
 }
 
+/*
+ * Whether a finished line is well formed: every quote closed, no escape left
+ * dangling, and the last field is " truncated=1" outside any quotes.
+ */
+static void assert_well_formed_truncated(const char *line)
+{
+	size_t n = strlen(line);
+	char v[8];
+	bool in_quotes = false;
+	assert_true(n <= EP_LINE_MAX - 1);
+	for (size_t i = 0; i < n; i++) {
+		if (in_quotes && line[i] == '\\') {
+			assert_true(i + 1 < n);
+			i++;
+		} else if (line[i] == '"') {
+			in_quotes = !in_quotes;
+		}
+	}
+	assert_false(in_quotes);
+	assert_string_equal(line + n - strlen(" truncated=1"), " truncated=1");
+	assert_true(ep_logline_get(line, n, "truncated", v, sizeof(v)));
+	assert_string_equal(v, "1");
+}
+
+/* A cut inside a quoted value closes the quote before " truncated=1". */
+static void truncation_inside_quotes_stays_well_formed(void **state)
+{
+	struct ep_line l;
+	static char big[EP_LINE_MAX * 2], v[EP_LINE_MAX];
+	for (size_t i = 0; i + 1 < sizeof(big); i++)
+		big[i] = i % 5 == 4 ? ' ' : 'a' + i % 5;
+	big[sizeof(big) - 1] = 0;
+	ep_line_begin(&l, &log_, EP_LOG_INFO, "t");
+	ep_kv_u(&l, "n", 7);
+	ep_kv_str(&l, "v", big);
+	ep_kv_u(&l, "after", 1);
+	ep_line_end(&l);
+	assert_well_formed_truncated(last_line);
+	size_t n = strlen(last_line);
+	/* Earlier keys and the cut value itself read back. */
+	assert_true(ep_logline_get(last_line, n, "n", v, sizeof(v)));
+	assert_string_equal(v, "7");
+	assert_true(ep_logline_get(last_line, n, "v", v, sizeof(v)));
+	assert_true(strlen(v) > EP_LINE_MAX / 2);
+	assert_memory_equal(v, big, strlen(v));
+	assert_false(ep_logline_get(last_line, n, "after", v, sizeof(v)));
+	/* What went to the in-memory log is the same line. */
+	assert_int_equal(log_.len, n + 1);
+	assert_memory_equal(buf, last_line, n);
+}
+
+/* Escapes are two bytes: a cut between '\' and its character must not leave a dangling escape. */
+static void truncation_never_splits_an_escape(void **state)
+{
+	static char quotes[EP_LINE_MAX], v[EP_LINE_MAX];
+	memset(quotes, '"', sizeof(quotes) - 1);
+	quotes[sizeof(quotes) - 1] = 0;
+	for (int pad = 0; pad < 4; pad++) {
+		struct ep_line l;
+		char key[8] = "k";
+		memset(key + 1, 'k', pad);
+		key[1 + pad] = 0;
+		ep_line_begin(&l, &log_, EP_LOG_INFO, "t");
+		ep_kv_str(&l, key, quotes);
+		ep_line_end(&l);
+		assert_well_formed_truncated(last_line);
+		size_t n = strlen(last_line);
+		assert_true(ep_logline_get(last_line, n, key, v, sizeof(v)));
+		assert_true(strlen(v) > 100);
+		assert_int_equal(strspn(v, "\""), strlen(v));
+	}
+}
+
+/* Wherever the cut falls (in a key, right after "key=", in an escape), the line stays well formed. */
+static void truncation_at_any_length_stays_well_formed(void **state)
+{
+	static char fill[EP_LINE_MAX];
+	int cut = 0;
+	for (size_t len = EP_LINE_MAX - 60; len < EP_LINE_MAX - 6; len++) {
+		struct ep_line l;
+		char v[64];
+		memset(fill, 'f', len);
+		fill[len] = 0;
+		ep_line_begin(&l, &log_, EP_LOG_INFO, "t");
+		ep_kv_str(&l, "f", fill); /* "I t f=" + fill: the next fields start at len + 6 */
+		ep_kv_str(&l, "key", "a b \"c\" d");
+		ep_kv_str(&l, "key2", "x");
+		ep_line_end(&l);
+		if (!l.truncated)
+			continue;
+		cut++;
+		assert_well_formed_truncated(last_line);
+		size_t n = strlen(last_line);
+		if (ep_logline_get(last_line, n, "key", v, sizeof(v)))
+			assert_memory_equal(v, "a b \"c\" d", strlen(v));
+		if (ep_logline_get(last_line, n, "key2", v, sizeof(v)))
+			assert_string_equal(v, "x");
+	}
+	assert_true(cut > 20);
+}
+
 static void control_characters_never_split_a_line(void **state)
 {
 	struct ep_line l;
@@ -140,6 +242,9 @@ int main(void)
 		cmocka_unit_test_setup(reads_back_what_it_wrote, setup),
 		cmocka_unit_test_setup(topic_parsing, setup),
 		cmocka_unit_test_setup(long_lines_are_marked_truncated, setup),
+		cmocka_unit_test_setup(truncation_inside_quotes_stays_well_formed, setup),
+		cmocka_unit_test_setup(truncation_never_splits_an_escape, setup),
+		cmocka_unit_test_setup(truncation_at_any_length_stays_well_formed, setup),
 		cmocka_unit_test_setup(control_characters_never_split_a_line, setup),
 		cmocka_unit_test_setup(full_buffer_drops_lines_but_still_sinks, setup),
 		cmocka_unit_test_setup(errors_have_names_and_messages, setup),
