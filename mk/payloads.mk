@@ -1,4 +1,4 @@
-# Payload fixtures, the malformed-payload corpus and the ELF fuzz target.
+# Payload fixtures and the malformed-payload corpus (also the ELF fuzz seeds, mk/fuzz.mk).
 #
 # Every tests/payloads/NAME.S and NAME.c becomes three payloads, built with the
 # include/earlypatch macros and linked with include/earlypatch/payload.lds:
@@ -44,7 +44,7 @@ ALL_TARGETS += $(PAYLOAD_ELFS)
 
 # test_elf reads the fixtures.
 $(HOST_DIR)/tests/test_elf: $(PAYLOAD_ELFS)
-$(HOST_DIR)/tests/test_elf: HOSTPROG_FLAGS += -DPAYLOAD_DIR='"$(CURDIR)/$(PAYLOAD_DIR)"'
+$(HOST_DIR)/tests/test_elf: HOSTPROG_FLAGS += -DPAYLOAD_DIR='"$(abspath $(PAYLOAD_DIR))"'
 
 # --- Malformed corpus: generated from good fixtures, never committed. ---
 MALFORMED_DIR   := $(BUILD)/malformed
@@ -63,28 +63,10 @@ $(MALFORMED_DIR)/manifest.txt: $(MALFORMED_GEN) $(MALFORMED_BASES)
 $(MALFORMED_CHECK): tests/malformed/check_malformed.c $(wildcard tests/malformed/*.h) $(LIBCORE_HOST) \
                     $(MALFORMED_DIR)/manifest.txt
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTPROG_FLAGS) -Itests/malformed -DMALFORMED_DIR='"$(CURDIR)/$(MALFORMED_DIR)"' \
+	$(HOSTCC) $(HOSTPROG_FLAGS) -Itests/malformed -DMALFORMED_DIR='"$(abspath $(MALFORMED_DIR))"' \
 	   $< $(LIBCORE_HOST) -lcmocka -o $@
 
 UNIT_TESTS  += $(MALFORMED_CHECK)
 ALL_TARGETS += $(MALFORMED_CHECK)
 
-# --- libFuzzer: `make fuzz` runs every fuzz-* target for FUZZ_SECONDS each. ---
-# core/ is compiled with -iquote: core/features.h must not shadow glibc's <features.h>.
-FUZZ_SECONDS ?= 60
-FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_FLAGS   ?= -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_ELF     := $(FUZZ_DIR)/fuzz_elf
-FUZZ_ELF_CORPUS := $(FUZZ_DIR)/corpus-elf
-
-$(FUZZ_ELF): tests/fuzz/fuzz_elf.c $(CORE_SRCS) $(wildcard core/*.h)
-	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -std=gnu11 -Iinclude -iquote core $< $(CORE_SRCS) -o $@
-
-.PHONY: fuzz-elf
-fuzz-elf: $(FUZZ_ELF) $(PAYLOAD_ELFS) $(MALFORMED_DIR)/manifest.txt
-	@mkdir -p $(FUZZ_ELF_CORPUS)
-	cp $(PAYLOAD_ELFS) $(MALFORMED_DIR)/*.elf $(FUZZ_ELF_CORPUS)/
-	$(FUZZ_ELF) -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 $(FUZZ_ELF_CORPUS)
-
-FUZZ_TARGETS += fuzz-elf
+# --- libFuzzer: fuzz-elf (these payloads and the malformed corpus as seeds) is in mk/fuzz.mk. ---

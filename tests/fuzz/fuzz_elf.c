@@ -2,7 +2,7 @@
  * libFuzzer target: ELF parsing and loading (core/elf.c, core/image.c).
  * Every input goes through parse, view and load; a successful load is then
  * probed through the image lookups, the way the engine will read it. The
- * engine's apply step is to be added here by its owner.
+ * engine on loaded ELFs: fuzz_engine.c, fuzz_stages.c, fuzz_views.c.
  */
 #include <stdint.h>
 #include <stdlib.h>
