@@ -26,6 +26,8 @@ $(ACCEL_PROBE_DIR)/probe-break-%.o: scripts/accel-probe/probe.S
 
 $(ACCEL_PROBE_DIR)/%.bin: $(ACCEL_PROBE_DIR)/%.o
 	objcopy -O binary -j .text $< $@
+# Kept: make would delete these intermediates at its very end, after the tests' closing line.
+.SECONDARY: $(ACCEL_PROBE_DIR)/probe.o $(ACCEL_PROBE_BROKEN:.bin=.o)
 
 ALL_TARGETS += $(ACCEL_PROBE)
 
