@@ -512,18 +512,22 @@ static enum ep_err check_return_sites(const struct ep_patch_plan *p, struct ep_p
 	return EP_ERR_OK;
 }
 
-/* Sites by address; a nested paravirt site is part of its alternatives site. */
+/*
+ * Sites by address. A nested paravirt site is part of its alternatives site,
+ * but two nested ones must not overlap each other: each was built from the
+ * image's bytes, so one would silently undo the other (Linux would apply
+ * them one over the other).
+ */
 static enum ep_err check_overlaps(struct ep_patch_plan *p, struct ep_patch_failure *f)
 {
 	sort_by_address(p->order, p->sites, p->nsites);
-	const struct ep_plan_site *a = NULL;
+	const struct ep_plan_site *a = NULL, *n = NULL;
 	for (unsigned i = 0; i < p->nsites; i++) {
 		const struct ep_plan_site *b = &p->sites[p->order[i]];
-		if (b->nested)
-			continue;
-		if (a && a->addr + a->len > b->addr)
-			return overlap(f, b, table_name(a->kind), a->addr);
-		a = b;
+		const struct ep_plan_site **prev = b->nested ? &n : &a;
+		if (*prev && (*prev)->addr + (*prev)->len > b->addr)
+			return overlap(f, b, table_name((*prev)->kind), (*prev)->addr);
+		*prev = b;
 	}
 	return check_return_sites(p, f);
 }

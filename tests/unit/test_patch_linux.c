@@ -167,6 +167,39 @@ static void test_paravirt61(void **state)
 	free(s);
 }
 
+/*
+ * Two paravirt entries for the same bytes, both inside one ALTERNATIVE (a
+ * fuzz finding): each is built from the image's bytes, so the second would
+ * silently undo the first. Refused like any other overlap.
+ */
+static void test_paravirt61_nested_overlap(void **state)
+{
+	(void)state;
+	struct synth *s = syn_new();
+	struct run r;
+	run_init(&r);
+	uint64_t f = syn_code(s, (uint8_t[]){0xc3}, 1), nopf = syn_code(s, (uint8_t[]){0xc3}, 1);
+	uint8_t icall[9] = {0xff, 0x15, 0, 0, 0, 0, 0x90, 0x90, 0x90};
+	uint64_t site = syn_code(s, icall, 9);
+	uint64_t ops = syn_u64(s, f);
+	syn_u64(s, nopf);
+	syn_sym(s, "pv_ops", ops);
+	syn_sym(s, "_paravirt_nop", nopf);
+	uint64_t rep = syn_repl(s, (uint8_t[]){0xfa}, 1);
+	syn_alt(s, site, rep, F_A, 0, 9, 1);
+	syn_to_abi61(s);
+	syn_pv(s, 0, site, 1, 8);
+	syn_pv(s, 1, site, 0, 6);
+	add_section(s, ".parainstructions", SYN_PV, 2 * 16);
+	struct syn_snapshot snap;
+	syn_snap(s, &snap);
+	assert_int_equal(apply61(&r, s), EP_ERR_PATCH_SITE_OVERLAP);
+	assert_string_equal(run_kv(&r, "patch", 0, "table"), "pv");
+	assert_string_equal(run_kv(&r, "patch", 0, "other_table"), "pv");
+	assert_true(syn_same(s, &snap));
+	free(s);
+}
+
 /* A `jmp __x86_return_thunk` inside a kept site: ret+int3 without RETHUNK, else jmp to the thunk. */
 static void test_return_sites(void **state)
 {
@@ -243,7 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_optimize_nops61), cmocka_unit_test(test_jmp_recompute61),
 		cmocka_unit_test(test_call_reloc61_only_first), cmocka_unit_test(test_paravirt61),
-		cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
+		cmocka_unit_test(test_paravirt61_nested_overlap), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
