@@ -45,8 +45,11 @@ test: deps
 unit: $(UNIT_TESTS)
 	@scripts/run-unit.sh $(UNIT_TESTS)
 
+# The QEMU cases (images/cases.txt, docs/testing.md) through the matrix runner (mk/matrix.mk),
+# JOBS at a time, FILTER=regex for some; the last line, which the CI reads: "qemu: N passed, M failed".
 qemu-test: all
-	@tests/qemu/run.sh
+	@$(MATRIX_PY) --build $(BUILD) --matrix $(QEMU_CASES) --jobs $(JOBS) --label qemu --out $(QEMU_OUT) \
+		$(if $(FILTER),--filter '$(FILTER)') run
 
 bench: deps $(BENCH_TARGETS)
 

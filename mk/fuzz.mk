@@ -58,7 +58,7 @@ endef
 # Text parsers: earlypatch.conf, CPUID dumps / facts.
 fuzz-config: $(FUZZ_DIR)/fuzz_config
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_config
-	cp -n tests/qemu/cases/*.conf images/run.conf $(FUZZ_DIR)/corpus/fuzz_config/ 2>/dev/null || true
+	$(PYTHON) images/matrix/matrix.py --matrix images/cases.txt --matrix images/matrix.txt --out $(FUZZ_DIR)/corpus/fuzz_config configs && { cp -n images/run.conf $(FUZZ_DIR)/corpus/fuzz_config/ 2>/dev/null || true; }
 	$(call fuzz_run,config,-max_len=4096)
 
 fuzz-facts: $(FUZZ_DIR)/fuzz_facts

@@ -10,6 +10,8 @@
 #                                    reproducibility check and the `quick` cases
 # Every case boots under TCG (`accel tcg` in images/matrix.txt's defaults); ACCEL=kvm that this
 # host cannot honour stops `make matrix` before the first boot.
+# The QEMU cases, images/cases.txt, are the same kind of file: `make qemu-test` (the top Makefile)
+# runs them with this runner into $(BUILD)/qemu-test; `make matrix MATRIX=images/cases.txt` too.
 # Format and how to add a case or a profile: docs/testing.md.
 
 MATRIX      ?= images/matrix.txt
@@ -19,6 +21,8 @@ FILTER      ?=
 TAGS        ?=
 MATRIX_PY   := $(PYTHON) images/matrix/matrix.py
 MATRIX_OUT  := $(BUILD)/matrix
+QEMU_CASES  := images/cases.txt
+QEMU_OUT    := $(BUILD)/qemu-test
 # The accelerator probe too: scripts/accel.sh decides each boot's accelerator with it (mk/accel.mk).
 MATRIX_DEPS := $(EFI_APP) $(EPTOOL) $(BUILD)/payloads/selftest.elf $(BUILD)/payloads/selftest-pie.elf $(ACCEL_PROBE)
 MATRIX_SEL   = --build $(BUILD) $(foreach m,$(MATRIX),--matrix $(m)) --jobs $(JOBS) \

@@ -1,5 +1,10 @@
 """ESP images, one per case: build/matrix/<case>/esp.img, built by images/mkesp.sh.
 
+What goes on a case's ESP: the app; its earlypatch.conf (none with `no-config`); its payload, cut
+to its first N bytes with `payload-truncate N` (kept as <case>/payload.elf, which the boot and the
+eptool preview then use); each `esp-file PATH SIZE`, SIZE bytes of "X stale esp-file line" lines
+(the image grows to hold them).
+
 The same inputs give the same bytes (mkesp.sh fixes timestamps and the volume serial), so an
 image is rebuilt only when the digest of its inputs changes, and `repro` checks the claim by
 building every image a second time from copies of the inputs with other mtimes.
@@ -29,8 +34,19 @@ class Paths:
         return os.path.join(self.out, case.name)
 
     def payload(self, case):
+        """The payload the case names (before any payload-truncate)."""
         p = case.get("payload", "payloads/selftest.elf")
         return None if p == "none" else os.path.join(self.build, p)
+
+    def boot_payload(self, case):
+        """The payload put on the ESP: the cut copy with payload-truncate."""
+        if case.get("payload-truncate") and self.payload(case):
+            return os.path.join(self.case_dir(case), "payload.elf")
+        return self.payload(case)
+
+
+ESP_MB = 48  # mkesp.sh's default image size
+STALE_LINE = b"X stale esp-file line\n"
 
 
 def sha256_file(path):
@@ -42,20 +58,82 @@ def sha256_file(path):
 
 
 def inputs_digest(paths, case, conf):
-    h = hashlib.sha256(conf.encode())
-    for p in (paths.app, paths.payload(case), paths.mkesp):
+    h = hashlib.sha256(("no-config" if conf is None else conf).encode())
+    for p in (paths.app, paths.boot_payload(case), paths.mkesp):
         h.update((sha256_file(p) if p else "no-payload").encode())
+    h.update(repr(case.values("esp-file")).encode())
     return h.hexdigest()
 
 
-def make_image(mkesp, img, app, conf_path, payload):
+def write_conf(d, case):
+    """The case's earlypatch.conf in d (removed with no-config); returns its path or None."""
+    conf, path = config_text(case), os.path.join(d, "earlypatch.conf")
+    if conf is None:
+        if os.path.exists(path):
+            os.unlink(path)
+        return None
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(conf)
+    return path
+
+
+def cut_payload(payload, n, out):
+    """payload-truncate: the first n bytes of the payload, written to out."""
+    with open(payload, "rb") as f:
+        data = f.read(n)
+    with open(out, "wb") as f:
+        f.write(data)
+    return out
+
+
+def write_esp_file(path, size):
+    """size bytes of STALE_LINE lines (as `yes "X stale esp-file line" | head -c size` writes)."""
+    chunk = STALE_LINE * 65536
+    with open(path, "wb") as f:
+        for at in range(0, size, len(chunk)):
+            f.write(chunk[: size - at])
+
+
+def esp_file_args(case, d):
+    """Writes each esp-file's content into d; returns (mkesp.sh arguments, the files written)."""
+    args, files, size_mb = [], [], ESP_MB
+    for i, value in enumerate(case.values("esp-file")):
+        esp_path, size = value.rsplit(" ", 1)
+        src = os.path.join(d, f"esp-file.{i}")
+        write_esp_file(src, int(size))
+        args += ["--file", f"{src}={esp_path}"]
+        files.append(src)
+        size_mb += int(size) // (1 << 20) + 2
+    return (args + ["--size-mb", str(size_mb)] if files else []), files
+
+
+def make_image(mkesp, img, app, conf_path, payload, extra=()):
     """Runs mkesp.sh; returns None or the error text."""
-    cmd = [mkesp, img, app, "--config", conf_path] + (["--payload", payload] if payload else [])
+    cmd = [mkesp, img, app] + (["--config", conf_path] if conf_path else []) + \
+        (["--payload", payload] if payload else []) + list(extra)
     p = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, LC_ALL="C"))
     if p.returncode == 0:
         return None
     lines = (p.stderr or p.stdout).strip().splitlines()
     return lines[-1] if lines else f"mkesp.sh exited {p.returncode}"
+
+
+def stage_inputs(case, d, payload):
+    """Writes the case's earlypatch.conf and its cut payload into d: (config path, payload path)."""
+    conf_path = write_conf(d, case)
+    if payload and case.get("payload-truncate"):
+        payload = cut_payload(payload, int(case.get("payload-truncate")), os.path.join(d, "payload.elf"))
+    return conf_path, payload
+
+
+def make_case_image(mkesp, case, d, img, app, conf_path, payload):
+    """mkesp.sh with the case's esp-files (written into d for the build only). None or the error."""
+    extra, files = esp_file_args(case, d)
+    try:
+        return make_image(mkesp, img, app, conf_path, payload, extra)
+    finally:
+        for f in files:
+            os.unlink(f)
 
 
 def build_case(paths, case, force=False):
@@ -66,17 +144,14 @@ def build_case(paths, case, force=False):
     for p in (paths.app, payload):
         if p and not os.path.isfile(p):
             return f"missing input {p} (run make all)"
-    conf = config_text(case)
-    conf_path = os.path.join(d, "earlypatch.conf")
-    with open(conf_path, "w", encoding="utf-8") as f:
-        f.write(conf)
+    conf_path, payload = stage_inputs(case, d, payload)
     with open(os.path.join(d, "case.json"), "w", encoding="utf-8") as f:
         json.dump({"name": case.name, "source": case.source, "settings": case.settings}, f, indent=1)
-    digest = inputs_digest(paths, case, conf)
+    digest = inputs_digest(paths, case, config_text(case))
     stamp, img = os.path.join(d, "esp.inputs"), os.path.join(d, "esp.img")
     if not force and os.path.isfile(img) and _read(stamp) == digest:
         return None
-    err = make_image(paths.mkesp, img, paths.app, conf_path, payload)
+    err = make_case_image(paths.mkesp, case, d, img, paths.app, conf_path, payload)
     if err:
         return "cannot build the ESP image: " + err
     with open(stamp, "w") as f:
@@ -108,19 +183,20 @@ def repro_check(paths, cases):
         os.utime(app, (1234567890, 1234567890))  # an mtime unlike the original's
         for case in cases:
             first = os.path.join(paths.case_dir(case), "esp.img")
-            conf = os.path.join(tmp, case.name + ".conf")
-            with open(conf, "w", encoding="utf-8") as f:
-                f.write(config_text(case))
+            staged = os.path.join(tmp, case.name)
+            os.makedirs(staged)
             payload = paths.payload(case)
             if payload:
-                copy = os.path.join(tmp, case.name + ".elf")
+                copy = os.path.join(staged, "source.elf")
                 shutil.copyfile(payload, copy)
                 payload = copy
             second = os.path.join(tmp, case.name + ".img")
-            err = make_image(paths.mkesp, second, app, conf, payload)
+            conf_path, payload = stage_inputs(case, staged, payload)
+            err = make_case_image(paths.mkesp, case, staged, second, app, conf_path, payload)
             if err or sha256_file(first) != sha256_file(second):
                 differ.append(case.name)
             else:
                 same += 1
             os.unlink(second)
+            shutil.rmtree(staged)
     return same, differ

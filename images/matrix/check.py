@@ -1,19 +1,30 @@
 """Checks one case's expectations against what its boot left behind.
 
-Inputs (in the case's output directory): esp.log (read back from the ESP), debugcon.txt,
-console.txt, exit_code ("timeout" when the guest was killed). Output: a result dict with the
-status, one entry per check (what, ok, why) and the reasons the case failed.
+Inputs (in the case's output directory): esp.log (read back from the ESP), esp.log.old (the
+previous boot's, for expect-old), debugcon.txt, console.txt, exit_code ("timeout" when the guest
+was killed). Output: a result dict with the status, one entry per check (what, ok, why) and the
+reasons the case failed.
+
+Two host replays of every boot, unless the case says no-replay: `eptool cpu` on the boot's own
+CPUID dump must print the facts the firmware printed (tests/facts/replay-check.sh), and `eptool
+apply PAYLOAD --cpuid-dump esp.log` must decide every patch site as the boot did (written to
+preview.txt, the difference to preview.diff).
 
 Statuses: pass; fail (an expectation does not hold); timeout (the guest hung and was killed);
 error (no image or no boot); xfail (an `expect-fail` case whose wrong expectation was caught:
 counts as passed); xpass (an `expect-fail` case that passed: the checker missed it, a failure).
 """
 
+import difflib
 import os
 import re
 import subprocess
 
 PASSED = ("pass", "xfail")
+# The lines the boot and eptool's preview must agree on, without addresses (a PIE runs elsewhere
+# than its link address; the symbols name the sites).
+SITE_LINE = re.compile(r"^I ((alt|scall|hcsite) site=|hypercall )")
+ADDRESS = re.compile(r" (site|target|key|thunk)=0x[0-9a-f]+")
 
 
 def read_text(path):
@@ -39,6 +50,10 @@ def first_line(text, prefix):
     return None
 
 
+def site_lines(text):
+    return sorted(ADDRESS.sub("", line) for line in (text or "").splitlines() if SITE_LINE.match(line))
+
+
 def features_of(log):
     line = first_line(log, "I cpu features=")
     return set((log_value(line, "features") or "").split()) if line else None
@@ -48,6 +63,7 @@ class Checker:
     def __init__(self, case, outdir):
         self.case, self.outdir = case, outdir
         self.log = read_text(os.path.join(outdir, "esp.log")) or ""
+        self.old_log = read_text(os.path.join(outdir, "esp.log.old")) or ""
         self.debugcon = read_text(os.path.join(outdir, "debugcon.txt")) or ""
         self.console = read_text(os.path.join(outdir, "console.txt")) or ""
         self.exit_code = (read_text(os.path.join(outdir, "exit_code")) or "").strip()
@@ -119,6 +135,8 @@ class Checker:
             self.grep("debugcon", self.debugcon, rx, True)
         for rx in self.case.values("no-debugcon"):
             self.grep("debugcon", self.debugcon, rx, False)
+        for rx in self.case.values("expect-old"):
+            self.grep("previous log", self.old_log, rx, True)
 
     def check_replay(self, eptool, replay_script):
         """The host replay of the boot's CPUID dump must derive the facts the firmware logged."""
@@ -129,15 +147,35 @@ class Checker:
         detail = " ".join((p.stdout + p.stderr).strip().splitlines()[:3])
         self.record("eptool cpu replay = boot facts", p.returncode == 0, f"eptool replay differs: {detail}")
 
-    def run(self, eptool=None, replay_script=None):
+    def check_preview(self, eptool, payload):
+        """eptool's host preview of this boot must decide every patch site as the firmware did."""
+        patched = re.search(r"^I alt site=", self.log, re.M) and not re.search(r"^I config .*alternatives=0",
+                                                                                self.log, re.M)
+        if self.case.get("no-replay") or not eptool or not payload or not patched:
+            return
+        out = os.path.join(self.outdir, "preview.txt")
+        with open(out, "w") as f:
+            subprocess.run([eptool, "apply", payload, "-o", os.path.join(self.outdir, "preview.elf"),
+                            "--cpuid-dump", os.path.join(self.outdir, "esp.log")],
+                           stdout=f, stderr=subprocess.STDOUT)
+        diff = list(difflib.unified_diff(site_lines(self.log), site_lines(read_text(out)), "boot (esp.log)",
+                                         "eptool apply (preview.txt)", lineterm="", n=0))
+        with open(os.path.join(self.outdir, "preview.diff"), "w") as f:
+            f.write("\n".join(diff) + ("\n" if diff else ""))
+        first = next((d for d in diff[2:] if d[:1] in "+-"), "")
+        self.record("eptool apply preview = boot decisions", not diff,
+                    f"eptool apply preview differs from the boot: see preview.diff ({first})")
+
+    def run(self, eptool=None, replay_script=None, payload=None):
         self.check_exit()
-        if self.exit_code != "timeout" and not self.log:
+        if self.exit_code != "timeout" and not self.log and not self.case.get("esp-readonly"):
             self.record("ESP log present", False, "no ESP log")
         self.check_hypercall()
         self.check_features()
         self.check_selftest()
         self.check_regexes()
         self.check_replay(eptool, replay_script)
+        self.check_preview(eptool, payload)
         return self.checks
 
 
@@ -161,9 +199,10 @@ def reasons_of(status, case, checks):
     return failed
 
 
-def check_case(case, outdir, eptool=None, replay_script=None):
+def check_case(case, outdir, eptool=None, replay_script=None, payload=None):
+    """payload: the ELF the boot loaded, for the eptool apply preview (None: no preview)."""
     checker = Checker(case, outdir)
-    checks = checker.run(eptool, replay_script)
+    checks = checker.run(eptool, replay_script, payload)
     status = status_of(case, checks, checker.exit_code)
     return {"status": status, "reasons": reasons_of(status, case, checks), "checks": checks,
             "exit_code": checker.exit_code or "missing"}

@@ -7,10 +7,13 @@
   matrix.py [options] run       boot, check, write junit.xml, summary.md, report.html
   matrix.py [options] report    rewrite the reports from the results already in OUT
   matrix.py [options] check --saved DIR   check saved outputs (DIR/<case>/) without booting
+  matrix.py [options] settings  every resolved setting: one "CASE<TAB>KEY<TAB>VALUE" line each
+  matrix.py [options] configs   each case's earlypatch.conf as OUT/<case>.conf (fuzz-config's seeds)
 
 Options: --matrix FILE (repeatable; default images/matrix.txt), --profiles DIR, --build DIR,
---out DIR (default BUILD/matrix), --filter REGEX, --tags T1,T2, --shard k/n, --jobs N.
-See docs/testing.md.
+--out DIR (default BUILD/matrix), --filter REGEX, --tags T1,T2, --shard k/n, --jobs N,
+--label NAME (default matrix: the last line is "NAME: N passed, M failed"; `make qemu-test`
+runs images/cases.txt with --label qemu). See docs/testing.md.
 """
 
 import argparse
@@ -38,7 +41,8 @@ CONSOLE_TAIL = 80
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(description="earlypatch test matrix", usage=__doc__)
-    ap.add_argument("command", choices=["list", "images", "repro", "run", "report", "check"])
+    ap.add_argument("command",
+                    choices=["list", "images", "repro", "run", "report", "check", "settings", "configs"])
     ap.add_argument("--matrix", action="append")
     ap.add_argument("--profiles", default=os.path.join(ROOT, "images", "profiles"))
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
@@ -47,6 +51,7 @@ def parse_args(argv):
     ap.add_argument("--tags", default="")
     ap.add_argument("--shard", default="")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--label", default="matrix", help="names the run in its output lines and reports")
     ap.add_argument("--saved", help="check: directory with saved outputs, one subdirectory per case")
     a = ap.parse_args(argv)
     a.matrix = a.matrix or [os.path.join(ROOT, "images", "matrix.txt")]
@@ -74,9 +79,11 @@ def write_reports(a, results):
     sel = " ".join(f"{k}={v}" for k, v in (("FILTER", a.filter), ("TAGS", a.tags), ("SHARD", a.shard)) if v)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     meta = f"{len(results)} cases from {', '.join(os.path.relpath(m, ROOT) for m in a.matrix)} {sel} · {now}"
-    reports.junit(results, os.path.join(a.out, "junit.xml"))
-    reports.markdown(results, os.path.join(a.out, "summary.md"))
-    report_html.write(results, os.path.join(a.out, "report.html"), meta=meta, outdir=os.path.relpath(a.out, ROOT))
+    title = "earlypatch test matrix" if a.label == "matrix" else f"earlypatch {a.label} cases"
+    reports.junit(results, os.path.join(a.out, "junit.xml"), label=a.label)
+    reports.markdown(results, os.path.join(a.out, "summary.md"), title=title, outdir=os.path.relpath(a.out, ROOT))
+    report_html.write(results, os.path.join(a.out, "report.html"), title=title, meta=meta,
+                      outdir=os.path.relpath(a.out, ROOT))
 
 
 def cmd_images(a, paths, cases):
@@ -104,14 +111,15 @@ def cmd_repro(a, paths, cases):
 def finish(a, results, case_dirs, out_dirs):
     full = [enrich(dict(r), o, c) for r, o, c in zip(results, out_dirs, case_dirs)]
     write_reports(a, full)
-    print(reports.summary_line(results))
-    print(f"matrix: reports in {a.out}/report.html, summary.md, junit.xml")
+    # The summary line last: the CI reads it.
+    print(f"{a.label}: reports in {os.path.relpath(a.out)}/report.html, summary.md, junit.xml")
+    print(reports.summary_line(results, a.label))
     return 0 if reports.counts(results)[1] == 0 else 1
 
 
 def cmd_run(a, paths, cases):
     if not run.check_accel(paths):
-        print("matrix: no boot: the accelerator check failed (above)", file=sys.stderr)
+        print(f"{a.label}: no boot: the accelerator check failed (above)", file=sys.stderr)
         return 1
     results = run.run_all(paths, cases, a.jobs)
     dirs = [paths.case_dir(c) for c in cases]
@@ -143,9 +151,8 @@ def cmd_check(a, paths, cases):
         if not os.path.isdir(src):  # cases may share one saved boot: SAVED/<name up to the first dot>
             src = os.path.join(a.saved, c.name.split(".")[0])
         os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "earlypatch.conf"), "w", encoding="utf-8") as f:
-            f.write(spec.config_text(c))
-        r = check_case(c, src, eptool, paths.replay)
+        build.write_conf(d, c)
+        r = check_case(c, src, eptool, paths.replay)  # no payload: the saved boot's is not saved
         r.update(name=c.name, cpu=c.cpu, profile=c.profile, tags=c.tags, notes=c.values("note"),
                  expect_fail=c.get("expect-fail"), seconds=0)
         with open(os.path.join(d, "result.json"), "w", encoding="utf-8") as f:
@@ -156,21 +163,45 @@ def cmd_check(a, paths, cases):
     return finish(a, results, case_dirs, saved_dirs)
 
 
+def cmd_settings(cases):
+    """The resolved settings, for scripts that ask about cases (tests/accel/run.sh)."""
+    for c in cases:
+        for key, value in c.settings.items():
+            for v in (value if isinstance(value, list) else [value]):
+                print(f"{c.name}\t{key}\t{'' if v is True else v}")
+    return 0
+
+
+def cmd_configs(a, cases):
+    """Each case's earlypatch.conf, one file per case (none for a no-config case)."""
+    os.makedirs(a.out, exist_ok=True)
+    for c in cases:
+        text = spec.config_text(c)
+        if text is not None:
+            with open(os.path.join(a.out, c.name + ".conf"), "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+    return 0
+
+
 def main(argv):
     a = parse_args(argv)
     try:
         cases = spec.select(spec.load_matrix(a.matrix, a.profiles), a.filter, a.tags, a.shard)
     except (spec.SpecError, OSError) as e:
-        print(f"matrix: {e}", file=sys.stderr)
+        print(f"{a.label}: {e}", file=sys.stderr)
         return 2
     paths = build.Paths(ROOT, a.build, a.out)
+    if a.command == "settings":
+        return cmd_settings(cases)
+    if a.command == "configs":
+        return cmd_configs(a, cases)
     if a.command == "list":
         for c in cases:
             print(f"{c.name:40} {c.cpu:20} {c.profile:20} accel={c.accel:4} {' '.join(c.tags)}")
-        print(f"matrix: {len(cases)} cases")
+        print(f"{a.label}: {len(cases)} cases")
         return 0
     if not cases:
-        print("matrix: no case selected (check FILTER, TAGS, SHARD)", file=sys.stderr)
+        print(f"{a.label}: no case selected (check FILTER, TAGS, SHARD)", file=sys.stderr)
         return 1
     return {"images": cmd_images, "repro": cmd_repro, "run": cmd_run, "report": cmd_report,
             "check": cmd_check}[a.command](a, paths, cases)

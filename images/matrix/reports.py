@@ -20,9 +20,9 @@ def counts(results):
     return passed, len(results) - passed
 
 
-def summary_line(results):
+def summary_line(results, label="matrix"):
     p, f = counts(results)
-    return f"matrix: {p} passed, {f} failed"
+    return f"{label}: {p} passed, {f} failed"
 
 
 def grid_axes(results):
@@ -36,7 +36,8 @@ def worst(statuses):
     return min(statuses, key=STATUS_ORDER.index) if statuses else None
 
 
-def junit(results, path, suite="earlypatch-matrix"):
+def junit(results, path, label="matrix"):
+    suite = f"earlypatch-{label}"
     total_time = sum(r.get("seconds", 0) for r in results)
     fails = sum(1 for r in results if r["status"] in ("fail", "xpass"))
     errors = sum(1 for r in results if r["status"] in ("timeout", "error"))
@@ -45,7 +46,7 @@ def junit(results, path, suite="earlypatch-matrix"):
     ts = ET.SubElement(root, "testsuite", name=suite, tests=str(len(results)), failures=str(fails),
                        errors=str(errors), time=f"{total_time:.1f}")
     for r in results:
-        tc = ET.SubElement(ts, "testcase", classname=f"matrix.{r['profile']}", name=r["name"],
+        tc = ET.SubElement(ts, "testcase", classname=f"{label}.{r['profile']}", name=r["name"],
                            time=f"{r.get('seconds', 0):.1f}")
         ET.SubElement(tc, "properties")
         for k in ("cpu", "profile", "exit_code", "accel"):
@@ -66,12 +67,12 @@ def md_cell(cell):
     return " ".join(f"{STATUS_MARK[r['status']]}" for r in cell) if cell else "·"
 
 
-def markdown(results, path, title="earlypatch test matrix", html_name="report.html"):
+def markdown(results, path, title="earlypatch test matrix", html_name="report.html", outdir="build/matrix"):
     p, f = counts(results)
     cpus, profiles = grid_axes(results)
     out = [f"# {title}", "", f"**{p} passed, {f} failed** of {len(results)} cases "
            f"({sum(r.get('seconds', 0) for r in results):.0f} s of boot time). "
-           f"Details per case: [{html_name}]({html_name}), `build/matrix/<case>/`.", ""]
+           f"Details per case: [{html_name}]({html_name}), `{outdir}/<case>/`.", ""]
     by_status = {}
     for r in results:
         by_status[r["status"]] = by_status.get(r["status"], 0) + 1

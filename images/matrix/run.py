@@ -4,7 +4,9 @@ scripts/accel.sh picks the accelerator (ACCEL=auto|kvm|tcg, cached per build): o
 ACCEL=kvm on a host whose KVM cannot run guests stops the run at once, then per boot with the
 case's `accel` (tcg for the expectations that hold only under TCG).
 
-Each case boots a copy of its image (boot.img), so esp.img stays what `make images` built.
+Each case boots a copy of its image (boot.img), so esp.img stays what `make images` built;
+`boots N` boots that copy N times (the outputs are the last boot's), `esp-readonly` attaches it
+read-only. After the boot the ESP log and the previous boot's (earlypatch.log.old) are read back.
 scripts/qemu-boot.sh kills a guest at the case's timeout and writes exit_code "timeout"; this
 runner also kills the whole process group if the script itself overruns.
 """
@@ -22,8 +24,9 @@ from concurrent.futures import ThreadPoolExecutor
 from build import build_case
 from check import PASSED, check_case
 
-OUTPUTS = ("console.txt", "serial.txt", "debugcon.txt", "esp.log", "exit_code", "qemu.stderr",
-           "result.json", "boot.img", "boot.stderr", "accel.txt")
+OUTPUTS = ("console.txt", "serial.txt", "debugcon.txt", "esp.log", "esp.log.old", "exit_code", "qemu.stderr",
+           "result.json", "boot.img", "boot.stderr", "accel.txt", "preview.txt", "preview.diff",
+           "preview.elf")
 
 
 def boot_env(paths):
@@ -54,16 +57,14 @@ def clean_outputs(d):
             os.unlink(p)
 
 
-def boot(paths, case, d):
-    img = os.path.join(d, "boot.img")
-    # Sparse: a 48 MiB image holds about 1 MiB of data.
-    subprocess.run(["cp", "--sparse=always", os.path.join(d, "esp.img"), img], check=True)
+def boot_once(paths, case, d, img):
+    """One boot of img; False when the runner had to kill qemu-boot.sh itself."""
     cmd = [paths.qemu_boot, "--esp", img, "--out", d, "--cpu", case.cpu, "--timeout", str(case.timeout),
-           "--case-accel", case.accel]
+           "--case-accel", case.accel] + (["--esp-readonly"] if case.get("esp-readonly") else [])
     extra = [w for v in case.values("qemu") for w in shlex.split(v)]
     if extra:
         cmd += ["--"] + extra
-    with open(os.path.join(d, "boot.stderr"), "w") as err:
+    with open(os.path.join(d, "boot.stderr"), "a") as err:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                              start_new_session=True, env=boot_env(paths))
         try:
@@ -73,12 +74,29 @@ def boot(paths, case, d):
             p.wait()
             with open(os.path.join(d, "exit_code"), "w") as f:
                 f.write("timeout\n")
+            return False
+    return True
+
+
+def read_back(img, esp_path, out):
+    """A file of the ESP image (empty when it is not there)."""
+    with open(out, "wb") as f:
+        subprocess.run(["mtype", "-i", img, "::" + esp_path], stdout=f, stderr=subprocess.DEVNULL,
+                       env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+
+
+def boot(paths, case, d):
+    img = os.path.join(d, "boot.img")
+    # Sparse: a 48 MiB image holds about 1 MiB of data.
+    subprocess.run(["cp", "--sparse=always", os.path.join(d, "esp.img"), img], check=True)
+    for _ in range(case.boots):
+        if not boot_once(paths, case, d, img):
+            break
     # The firmware console is the serial port: one stream, kept under both names.
     if os.path.exists(os.path.join(d, "console.txt")):
         os.symlink("console.txt", os.path.join(d, "serial.txt"))
-    with open(os.path.join(d, "esp.log"), "wb") as f:
-        subprocess.run(["mtype", "-i", img, "::/EFI/earlypatch/earlypatch.log"], stdout=f,
-                       stderr=subprocess.DEVNULL, env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    read_back(img, "/EFI/earlypatch/earlypatch.log", os.path.join(d, "esp.log"))
+    read_back(img, "/EFI/earlypatch/earlypatch.log.old", os.path.join(d, "esp.log.old"))
 
 
 def run_case(paths, case):
@@ -91,7 +109,7 @@ def run_case(paths, case):
     else:
         boot(paths, case, d)
         eptool = paths.eptool if os.access(paths.eptool, os.X_OK) else None
-        result = check_case(case, d, eptool, paths.replay)
+        result = check_case(case, d, eptool, paths.replay, paths.boot_payload(case))
     result.update(name=case.name, cpu=case.cpu, profile=case.profile, tags=case.tags, accel=accel_of(d),
                   notes=case.values("note"), expect_fail=case.get("expect-fail"),
                   seconds=round(time.monotonic() - start, 1))
@@ -100,11 +118,19 @@ def run_case(paths, case):
     return result
 
 
+MAX_REASONS = 6
+
+
+def where_of(r):
+    """The "CPU, profile, accelerator" of a case's line (no profile when it has none)."""
+    return ", ".join(x for x in (r["cpu"], "" if r["profile"] == "none" else r["profile"], r.get("accel")) if x)
+
+
 class Progress:
     """A live status line on a terminal; one line per finished case otherwise."""
 
-    def __init__(self, total, stream=sys.stdout):
-        self.total, self.stream = total, stream
+    def __init__(self, total, outdir, stream=sys.stdout):
+        self.total, self.outdir, self.stream = total, outdir, stream
         self.tty = stream.isatty()
         self.done, self.counts, self.running = 0, {}, []
         self.start = time.monotonic()
@@ -135,10 +161,15 @@ class Progress:
             if bad or not self.tty:
                 if self.tty:
                     self.stream.write("\r\033[K")
-                why = ": " + "; ".join(r["reasons"][:3]) if bad else ""
                 self.stream.write(f"[{self.done}/{self.total}] {r['status'].upper():7} {r['name']} "
-                                  f"({r['cpu']}, {r['profile']}) {r['seconds']}s{why}\n")
+                                  f"({where_of(r)}) {r['seconds']}s{self.why(r) if bad else ''}\n")
             self.redraw()
+
+    def why(self, r):
+        """The reasons (the first MAX_REASONS) and where the case's outputs are."""
+        more = len(r["reasons"]) - MAX_REASONS
+        return (": " + "; ".join(r["reasons"][:MAX_REASONS]) + (f"; (+{more} more)" if more > 0 else "")
+                + f" [see {os.path.join(self.outdir, r['name'])}]")
 
     def ticker(self, stop):
         while not stop.wait(1.0):
@@ -152,7 +183,7 @@ class Progress:
 
 
 def run_all(paths, cases, jobs):
-    progress = Progress(len(cases))
+    progress = Progress(len(cases), os.path.relpath(paths.out))
     stop = threading.Event()
     threading.Thread(target=progress.ticker, args=(stop,), daemon=True).start()
 

@@ -6,7 +6,9 @@ of a line or after whitespace starts a comment (write `[#]` in a regex that need
 The keys are documented in docs/testing.md and in KEYS below.
 
 A profile is images/profiles/NAME.conf: earlypatch.conf lines (the simulation) plus `#@ key
-value` lines with the same keys as a case, which every case using the profile inherits.
+value` lines with the same keys as a case, which every case using the profile inherits. A case's
+`config-file` is read the same way: its `#@` lines are settings of the case, and its text, byte
+for byte, is the case's earlypatch.conf.
 """
 
 import os
@@ -14,6 +16,7 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 SELFTEST_VALUES = ("PASS", "FAIL", "none")
 ACCEL_VALUES = ("tcg", "any")
@@ -26,6 +29,12 @@ KEYS = {
     "payload": ("scalar", "payload ELF relative to the build dir, or `none`"),
     "qemu": ("list", "extra QEMU arguments (shell words)"),
     "config": ("list", "an earlypatch.conf line, after the profile's lines"),
+    "config-file": ("scalar", "the earlypatch.conf, byte for byte (from the repo root); its #@ lines are settings"),
+    "no-config": ("flag", "no earlypatch.conf on the ESP (config lines are not used)"),
+    "payload-truncate": ("scalar", "cut the payload to its first N bytes (a malformed ELF)"),
+    "esp-file": ("list", "PATH SIZE: a SIZE-byte file of 'X stale esp-file line' lines at PATH on the ESP"),
+    "esp-readonly": ("flag", "the ESP drive is read-only (no log is written: no 'no ESP log' check)"),
+    "boots": ("scalar", "boot the same image N times; the checks look at the last boot"),
     "tags": ("list", "words to select cases by (TAGS=quick)"),
     "timeout": ("scalar", "seconds before the guest is killed"),
     "note": ("list", "free text shown in the reports"),
@@ -38,8 +47,9 @@ KEYS = {
     "console": ("list", "regex the serial console must match"),
     "debugcon": ("list", "regex the debugcon output must match"),
     "no-debugcon": ("list", "regex the debugcon output must not match"),
+    "expect-old": ("list", "regex a line of earlypatch.log.old (the previous boot's log) must match"),
     "expect-fail": ("scalar", "the expectations are wrong on purpose: the checker must fail the case"),
-    "no-replay": ("flag", "skip the eptool replay of the boot's CPUID dump"),
+    "no-replay": ("flag", "skip the eptool replays (cpu facts, apply preview) of the boot"),
 }
 
 
@@ -79,6 +89,10 @@ class Case:
     def timeout(self):
         return int(self.get("timeout", "60"))
 
+    @property
+    def boots(self):
+        return int(self.get("boots", "1"))
+
 
 def strip_comment(line):
     if line.lstrip().startswith("#"):
@@ -110,9 +124,13 @@ def validate_value(key, value, where):
         raise SpecError(f"{where}: accel must be one of {', '.join(ACCEL_VALUES)}")
     if key in ("timeout",) and not value.isdigit():
         raise SpecError(f"{where}: {key} must be a number of seconds")
+    if key in ("payload-truncate", "boots") and not (value.isdigit() and int(value) > 0):
+        raise SpecError(f"{where}: {key} must be a positive number")
+    if key == "esp-file" and not re.match(r"^\S.* \d+$", value):
+        raise SpecError(f"{where}: esp-file must be 'PATH SIZE'")
     if key == "exit" and not (value.isdigit() or value == "timeout"):
         raise SpecError(f"{where}: exit must be a number or 'timeout'")
-    if key in ("expect", "reject", "console", "debugcon", "no-debugcon"):
+    if key in ("expect", "reject", "console", "debugcon", "no-debugcon", "expect-old"):
         try:
             re.compile(value)
         except re.error as e:
@@ -168,19 +186,25 @@ class Profile:
     settings: dict
 
 
-def parse_profile_text(name, text, path):
+def parse_fragment(text, path, forbidden):
+    """An earlypatch.conf fragment with `#@ key value` lines: (config lines, settings)."""
     config, settings = [], {}
     for no, raw in enumerate(text.splitlines(), 1):
         where = f"{path}:{no}"
         if raw.startswith("#@"):
             key, _, value = raw[2:].strip().partition(" ")
-            if key in ("profile", "cpu"):
-                raise SpecError(f"{where}: a profile cannot set '{key}'")
+            if key in forbidden:
+                raise SpecError(f"{where}: {forbidden[key]} cannot set '{key}'")
             add_setting(settings, key, value.strip(), where)
             if value.strip():
                 validate_value(key, value.strip(), where)
         elif strip_comment(raw).strip():
             config.append(strip_comment(raw).strip())
+    return config, settings
+
+
+def parse_profile_text(name, text, path):
+    config, settings = parse_fragment(text, path, {k: "a profile" for k in ("profile", "cpu", "config-file")})
     return Profile(name, config, settings)
 
 
@@ -192,6 +216,22 @@ def load_profile(profile_dir, name):
         raise SpecError(f"no such profile '{name}' ({path})")
     with open(path, encoding="utf-8") as f:
         return parse_profile_text(name, f.read(), path)
+
+
+def read_config_file(path):
+    """A config-file's text, exactly as it is on disk (it goes to the ESP unchanged)."""
+    with open(os.path.join(ROOT, path), encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def config_file_settings(path, where):
+    """The `#@` settings of a case's config-file."""
+    try:
+        text = read_config_file(path)
+    except OSError as e:
+        raise SpecError(f"{where}: config-file {path}: {e.strerror}") from None
+    forbidden = {k: "a config-file" for k in ("profile", "config", "config-file", "no-config")}
+    return parse_fragment(text, path, forbidden)[1]
 
 
 def merge(*layers):
@@ -207,15 +247,21 @@ def merge(*layers):
 
 
 def resolve(defaults, case, profiles):
-    """The case with its defaults and profile applied: defaults < profile < case."""
+    """The case with its defaults and profile applied: defaults < profile < config-file < case."""
     name = case.settings.get("profile", defaults.get("profile", "none"))
     if name not in profiles:
         profiles[name] = load_profile(profiles["__dir__"], name)
     prof = profiles[name]
     settings = merge(defaults, prof.settings, case.settings)
+    if settings.get("config-file"):
+        settings = merge(defaults, prof.settings, config_file_settings(settings["config-file"], case.source),
+                         case.settings)
     settings["profile"] = name
     # Config: the defaults' lines, the profile's simulation, then the case's own lines.
     settings["config"] = defaults.get("config", []) + prof.config + case.settings.get("config", [])
+    if settings.get("config-file") and settings["config"]:
+        raise SpecError(f"{case.source}: config-file and config lines (here or from the defaults or the "
+                        f"profile) cannot be combined: the file is the whole earlypatch.conf")
     return Case(case.name, case.source, settings)
 
 
@@ -257,6 +303,11 @@ def parse_shard(text):
 
 
 def config_text(case):
-    """The earlypatch.conf written to the case's ESP (deterministic: no dates, no paths)."""
+    """The earlypatch.conf written to the case's ESP (deterministic: no dates, no paths), or None
+    (`no-config`). A config-file is used byte for byte: its line numbers are the ones the log names."""
+    if case.get("no-config"):
+        return None
+    if case.get("config-file"):
+        return read_config_file(case.get("config-file"))
     head = [f"# matrix case {case.name}: cpu {case.cpu}, profile {case.profile}"]
     return "\n".join(head + case.values("config")) + "\n"

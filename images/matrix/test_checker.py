@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tests of the matrix harness that need no boot: the parser, SHARD, and the checker run on the
 saved outputs of a real EPYC-Milan SEV-SNP boot (testdata/snp) and on outputs derived from it (a
-hung guest, a failed selftest, a log whose facts were tampered with). Every deliberately wrong
+hung guest, a failed selftest, a log whose facts were tampered with, a boot that left only the
+previous log). Every deliberately wrong
 expectation in testdata/checker.txt must fail with its reason in result.json, JUnit, Markdown and
 the HTML report.
 
@@ -22,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, HERE)
 
+import check  # noqa: E402
 import spec  # noqa: E402
 
 DATA = os.path.join(HERE, "testdata")
@@ -44,6 +46,10 @@ WANT = {
     "hung.case": ("timeout", "guest hung: killed after 60 s"),
     "selftest-fail.case": ("fail", "selftest FAIL, want PASS: check=alt-avx2 want=0x2 got=0xdead FAIL"),
     "tampered.case": ("fail", "eptool replay differs"),
+    "snp.wrong-expect-old": ("fail", "previous log lacks /^I earlypatch version=/"),
+    "nolog.case": ("fail", "no ESP log"),
+    "nolog.readonly": ("pass", None),
+    "nolog.wrong-old": ("fail", "previous log lacks /^I hv vendor=xen/"),
 }
 
 
@@ -81,6 +87,9 @@ def derive_saved(tmp):
     path = os.path.join(tampered, "esp.log")
     text = open(path).read().replace("family=0x19", "family=0x17", 1)
     open(path, "w").write(text)
+    nolog = os.path.join(tmp, "nolog")
+    shutil.copytree(snp, nolog)
+    os.rename(os.path.join(nolog, "esp.log"), os.path.join(nolog, "esp.log.old"))
 
 
 def test_checker(t, build, out):
@@ -136,6 +145,11 @@ def test_parser(t):
         "case a\n    selftest maybe\n": "selftest must be one of",
         "case a\n    features avx2\n": "must be +name or -name",
         "case a\n    exit soon\n": "exit must be a number",
+        "case a\n    boots 0\n": "boots must be a positive number",
+        "case a\n    payload-truncate x\n": "payload-truncate must be a positive number",
+        "case a\n    esp-file \\EFI\\x\n": "esp-file must be 'PATH SIZE'",
+        "case a\n    expect-old ([\n": "bad regex",
+        "case a\n    no-config 1\n": "takes no value",
     }
     for text, why in bad.items():
         try:
@@ -151,6 +165,35 @@ def test_parser(t):
     t.expect(c.values("config")[-1] == "log-level debug" and c.values("config")[0].startswith("cpuid"),
              f"profile config comes before the case's: {c.values('config')}")
     t.expect(c.get("hypercall") == "tdcall tdx-guest", "profile expectations are inherited")
+    test_config_file(t)
+
+
+def test_config_file(t):
+    """A config-file goes to the ESP byte for byte; its #@ lines are the case's settings."""
+    path = "images/cases/bad-config.conf"
+    case = spec.Case("b", "t", {"config-file": path, "timeout": "9"})
+    c = spec.resolve({"exit": "0"}, case, {"__dir__": PROFILES})
+    with open(os.path.join(spec.ROOT, path), encoding="utf-8", newline="") as f:
+        t.expect(spec.config_text(c) == f.read(), "config-file: the ESP's earlypatch.conf is the file")
+    t.expect(c.get("exit") == "33" and c.cpu == "qemu64" and c.get("timeout") == "9",
+             f"config-file settings: over the defaults, under the case ({c.settings})")
+    t.expect(spec.config_text(spec.Case("n", "t", {"no-config": True, "config": ["x"]})) is None,
+             "no-config: no earlypatch.conf")
+    for settings, why in (({"config-file": path, "config": ["log-level debug"]}, "cannot be combined"),
+                          ({"config-file": "images/cases/none.conf"}, "config-file images/cases/none.conf")):
+        try:
+            spec.resolve({}, spec.Case("e", "t", settings), {"__dir__": PROFILES})
+            t.expect(False, f"resolve accepted {settings}")
+        except spec.SpecError as e:
+            t.expect(why in str(e), f"resolve error for {settings}: {e} (want '{why}')")
+
+
+def test_site_lines(t):
+    """The eptool preview comparison ignores addresses, not decisions."""
+    boot = "I alt site=0x4001000 sym=a action=patch\nI hcsite site=0x4002000 sym=h thunk=0x4003000\nI x\n"
+    moved = "I hcsite site=0x9002000 sym=h thunk=0x9003000\nI alt site=0x9001000 sym=a action=patch\n"
+    t.expect(check.site_lines(boot) == check.site_lines(moved), "preview: addresses and order do not count")
+    t.expect(check.site_lines(boot) != check.site_lines(moved.replace("patch", "keep")), "preview: actions count")
 
 
 def test_shard(t):
@@ -185,6 +228,7 @@ def main():
     a = ap.parse_args()
     t = Tally()
     test_parser(t)
+    test_site_lines(t)
     test_shard(t)
     test_checker(t, os.path.abspath(a.build), os.path.abspath(a.out))
     print(f"matrix-checker: {t.ok} ok, {len(t.wrong)} wrong")

@@ -6,9 +6,10 @@
 #   the verdict with fake QEMUs (tests/accel/fake/): a KVM internal error that pauses QEMU, a silent
 #   hang, a guest that passes, a KVM that cannot be opened, no /dev/kvm; ACCEL=tcg|kvm|bogus and
 #   --case tcg; the cache; each within the probe timeout;
-#   the callers (run.sh, qemu-boot.sh, tests/qemu/run.sh, the matrix) stop in seconds when ACCEL=kvm
+#   the callers (run.sh, qemu-boot.sh, `make qemu-test`, the matrix) stop in seconds when ACCEL=kvm
 #   cannot be honoured; `make run`'s console carries no QEMU warnings, one summary line instead;
-#   the QEMU cases that assert a model's CPUID say `#@ accel tcg`, the matrix boots under TCG;
+#   the QEMU cases (images/cases.txt) that assert a model's CPUID say `accel tcg`, the matrix boots
+#   under TCG;
 #   this host's real verdict agrees with what OVMF itself does under -accel kvm.
 #
 # ACCEL_SH=path runs the checks against another accel.sh (a broken copy shows they can fail).
@@ -196,8 +197,11 @@ t_qemu_boot_fails_fast() {
 	fails_fast scripts/qemu-boot.sh && want exit_code "$(cat "$tmp/b/qb/exit_code")" accel-error
 }
 t_qemu_test_fails_fast() {
-	caller_kvm_broken tests/qemu/run.sh
-	fails_fast tests/qemu/run.sh || return 1
+	# The Makefile's own rule (-o all: nothing is built; no MAKEFLAGS: not this make's BUILD=).
+	caller_kvm_broken env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -o all \
+		BUILD="$tmp/b" qemu-test
+	fails_fast "make qemu-test" || return 1
+	has "make qemu-test's output" "$text" "qemu: no boot" || return 1
 	case "$text" in *PASS* | *"FAIL "*) why="cases ran: $text"; return 1 ;; esac
 }
 t_matrix_fails_fast() {
@@ -218,14 +222,18 @@ t_run_console_has_no_qemu_warnings() {
 # --- what the cases declare ---------------------------------------------------------------------
 
 # An expectation about CPUID-derived facts (vendor, model, features, hypervisor leaves, SEV/TDX,
-# the vendor-dependent hypercall) holds for the model as TCG shows it: the case must say so.
+# the vendor-dependent hypercall) holds for the model as TCG shows it: the case must say so. The
+# cases' resolved settings come from the matrix's own parser (matrix.py settings).
 t_cpuid_cases_say_tcg() {
-	local f bad=()
-	for f in tests/qemu/cases/*.conf; do
-		grep -Eq '^#@ (expect|reject) .*(I cpu (vendor|features)=|I hv vendor=|I cpuid leaf=|I sev |I tdx |hypercall mechanism=|sim what=feature)' "$f" || continue
-		grep -q '^#@ accel tcg$' "$f" || bad+=("$(basename "$f")")
-	done
-	[ ${#bad[@]} -eq 0 ] || { why="no '#@ accel tcg' in ${bad[*]}"; return 1; }
+	local s bad
+	s=$(python3 images/matrix/matrix.py --matrix images/cases.txt --matrix images/matrix.txt settings) ||
+		{ why="matrix.py settings failed: $s"; return 1; }
+	bad=$(printf '%s\n' "$s" | awk -F '\t' '
+		($2 == "expect" || $2 == "reject") && $3 ~ /I cpu (vendor|features)=|I hv vendor=|I cpuid leaf=|I sev |I tdx |hypercall mechanism=|sim what=feature/ { facts[$1] = 1 }
+		$2 == "hypercall" || $2 == "features" { facts[$1] = 1 }
+		$2 == "accel" && $3 == "tcg" { tcg[$1] = 1 }
+		END { for (c in facts) if (!(c in tcg)) print c }' | sort | tr '\n' ' ')
+	[ -z "$bad" ] || { why="no 'accel tcg' in ${bad% }"; return 1; }
 }
 t_matrix_boots_under_tcg() {
 	local l
