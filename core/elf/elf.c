@@ -1,7 +1,7 @@
 /*
  * ELF payload loader: the header and program headers, and the two ways of
  * backing the image (a loaded copy, or a view of the file). Sections,
- * symbols and relocations are in elf_sections.c.
+ * symbols and relocations are in sections.c.
  *
  * Order matters for the "nothing half-written" promise: ep_elf_parse()
  * checks everything (including every relocation) first; load and view only

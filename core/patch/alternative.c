@@ -53,7 +53,7 @@ const struct ep_alt_abi ep_alt_abi_linux612 = {
 	.return_sites = true,
 };
 
-/* 6.1: its own build rules (patch_linux61.c) and paravirt sites (patch_paravirt.c). */
+/* 6.1: its own build rules (linux61.c) and paravirt sites (paravirt.c). */
 const struct ep_alt_abi ep_alt_abi_linux61 = {
 	.name = "linux-6.1",
 	.entry_size = 12,

@@ -2,7 +2,7 @@
  * The transaction: read every table (alternatives, paravirt, static calls,
  * hypercall sites, return sites), validate every entry, build every site's
  * new bytes into a plan, check that no two sites of any tables overlap;
- * only a plan that got through all of it is ever written (patch_commit.c).
+ * only a plan that got through all of it is ever written (commit.c, which report.c logs).
  *
  * Every alternatives entry is checked and built, chosen or not, so whether
  * an image is accepted does not depend on the CPU it meets.

@@ -1,5 +1,5 @@
 /*
- * Opcode attributes for the one-byte and 0F maps (see insn_tables.h).
+ * Opcode attributes for the one-byte and 0F maps (see x86/private.h).
  *
  * The 0F38 and 0F3A maps need no table: every opcode there has a ModRM byte,
  * and every 0F3A opcode has exactly one imm8. The same holds for the VEX,
