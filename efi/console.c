@@ -1,5 +1,6 @@
 /* Log sinks: ConOut, the debugcon port (0xe9) and COM1. */
-#include "glue.h"
+#include "console.h"
+#include "cpu.h"
 
 #define DEBUGCON_PORT 0xe9
 #define COM1 0x3f8

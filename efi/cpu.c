@@ -1,5 +1,5 @@
 /* The few instructions earlypatch executes itself. */
-#include "glue.h"
+#include "cpu.h"
 
 void efi_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
 {

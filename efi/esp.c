@@ -1,5 +1,6 @@
 /* Files on the ESP the app was loaded from, via the Simple File System protocol. */
-#include "glue.h"
+#include "console.h"
+#include "esp.h"
 
 static void fs_init(struct efi_esp *esp);
 
@@ -89,7 +90,7 @@ EFI_STATUS efi_esp_read(struct efi_esp *esp, const char *path, uint8_t **data, U
 }
 
 /*
- * struct ep_fs_ops for core/logfile.c. Each failure keeps its EFI status in
+ * struct ep_fs_ops for core/boot/logfile.c. Each failure keeps its EFI status in
  * esp->last_error for the log line that reports it.
  */
 static enum ep_fs_rc fs_fail(struct efi_esp *esp, EFI_STATUS st)

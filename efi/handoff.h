@@ -2,7 +2,10 @@
 #define EP_EFI_HANDOFF_H
 
 #include "earlypatch/boot_info.h"
-#include "glue.h"
+#include <efi.h>
+#include <efilib.h>
+
+#include "base/log.h"
 
 /* efi/trampoline.S. entry is an address, not a function pointer: see the comment there. */
 uint64_t ep_handoff_enter(uint64_t entry, struct ep_boot_info *info, uint64_t stack_top, uint64_t interrupts_off);
@@ -16,16 +19,8 @@ struct efi_handoff {
 
 /* Allocates boot_info, stack and map buffer while boot services are still here. */
 EFI_STATUS efi_handoff_prepare(struct efi_handoff *h, struct ep_log *log);
-/* Firmware configuration tables the payload is told about. */
-struct efi_firmware_tables {
-	uint64_t acpi_rsdp; /* ACPI 2.0+ if present, else 1.0, else 0 */
-	bool acpi20;
-	uint64_t cc_blob;   /* SEV-SNP CC blob, when valid */
-};
-/* Scans the EFI configuration table (part of the probe: logs "I firmware ..." and the CC blob). */
-void efi_firmware_tables_scan(struct efi_firmware_tables *t, struct ep_log *log);
 /*
- * GetMemoryMap + ExitBootServices (core/ebs.c: retried while the map key goes
+ * GetMemoryMap + ExitBootServices (core/boot/ebs.c: retried while the map key goes
  * stale, the map buffer grown while that is still allowed). After the first
  * ExitBootServices call only those two are used, so nothing here prints to the
  * console; lines go to memory (and debugcon/serial). *exit_called says whether

@@ -3,14 +3,18 @@
  * core/ and logged. Errors return an EFI status to the firmware rather than
  * hanging, after the log has been written wherever it still can be.
  */
-#include "bootinfo.h"
-#include "facts.h"
-#include "glue.h"
+#include "base/util.h"
+#include "boot/bootinfo.h"
+#include "boot/hypercall.h"
+#include "boot/probe.h"
+#include "boot/stages.h"
+#include "console.h"
+#include "cpu.h"
+#include "cpu/facts.h"
+#include "esp.h"
+#include "firmware_tables.h"
 #include "handoff.h"
-#include "hypercall.h"
 #include "payload.h"
-#include "stages.h"
-#include "util.h"
 #include "version.h"
 
 #define CONF_PATH "\\EFI\\earlypatch\\earlypatch.conf"
@@ -102,15 +106,13 @@ static void probe(struct boot *b)
 	ep_config_apply_cpuid(&b->config, &b->dump, &b->log);
 	read_sev_status(b);
 	ep_cpuid_log(&b->dump, &b->log);
-	ep_facts_derive(&b->dump, &b->facts);
-	ep_config_apply_features(&b->config, &b->facts, &b->log);
-	ep_facts_log(&b->facts, &b->log);
+	ep_probe_facts(&b->dump, &b->config, &b->log, &b->facts, &b->hc);
 	efi_firmware_tables_scan(&b->firmware, &b->log);
 	log_stage(b, "probe", t0);
 }
 
 /*
- * The log to the ESP (core/logfile.c): the previous boot's is kept as .old the
+ * The log to the ESP (core/boot/logfile.c): the previous boot's is kept as .old the
  * first time; a later write in the same boot (after a late error) only replaces
  * this boot's file.
  */
@@ -150,13 +152,6 @@ static EFI_STATUS finish(struct boot *b, EFI_STATUS status)
 	if (b->config.on_exit == EP_ON_EXIT_SHUTDOWN)
 		RT->ResetSystem(EfiResetShutdown, status, 0, NULL);
 	return status;
-}
-
-static void choose_hypercall(struct boot *b)
-{
-	b->hc = ep_hypercall_choose(&b->facts);
-	ep_hypercall_apply_to_facts(&b->hc, &b->facts);
-	ep_hypercall_log(&b->hc, &b->log);
 }
 
 /* Stage 1 and 2 as one transaction: on failure the payload is untouched and not entered. */
@@ -259,7 +254,6 @@ static EFI_STATUS enter_after_exit(struct boot *b)
 static EFI_STATUS load_patch_and_enter(struct boot *b)
 {
 	EFI_STATUS st;
-	choose_hypercall(b);
 	uint64_t t0 = efi_rdtsc();
 	st = efi_payload_load(&b->esp, b->config.payload, &b->payload, &b->log);
 	if (EFI_ERROR(st))

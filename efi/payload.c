@@ -1,8 +1,9 @@
 /* Loading the payload ELF from the ESP into pages the firmware allocates. */
-#include "elf.h"
-#include "elf_defs.h"
+#include "base/util.h"
+#include "console.h"
+#include "elf/defs.h"
+#include "elf/elf.h"
 #include "payload.h"
-#include "util.h"
 
 #define PAYLOAD_MAX_FILE (256u << 20)
 

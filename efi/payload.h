@@ -1,9 +1,9 @@
 #ifndef EP_EFI_PAYLOAD_H
 #define EP_EFI_PAYLOAD_H
 
-#include "elf.h"
-#include "glue.h"
-#include "image.h"
+#include "elf/elf.h"
+#include "elf/image.h"
+#include "esp.h"
 
 struct efi_payload {
 	uint8_t *file;

@@ -5,7 +5,7 @@
 # which aborts on a misaligned Elf64_Shdr access. Both run in `make unit` (and so `make test`).
 
 ELFSEC_UBSAN := $(HOST_DIR)/tests-ubsan/test_elfsec
-ELFSEC_SRCS  := tools/eptool_elfsec.c tools/elfsec.h core/util.h
+ELFSEC_SRCS  := tools/eptool_elfsec.c tools/elfsec.h core/base/util.h
 
 $(HOST_DIR)/tests/test_elfsec: $(ELFSEC_SRCS)
 

@@ -2,7 +2,7 @@
 # of saved inputs (docs/development.md, "Fuzzing").
 #
 #   make fuzz [FUZZ_SECONDS=60]  every target in FUZZ_TARGETS, FUZZ_SECONDS each
-#   make fuzz-NAME               one: config facts elf patch engine stages views (insn: mk/insn.mk)
+#   make fuzz-NAME               one: config facts elf patch engine stages views insn
 #   make fuzz-replay             every input kept under tests/fuzz/fuzz_NAME/, built with gcc +
 #                                ASan/UBSan and tests/fuzz/replay_main.c, no libFuzzer (part of `make test`)
 #
@@ -11,18 +11,23 @@
 # $(FUZZ_DIR)/corpus/fuzz_NAME/, also reads tests/fuzz/fuzz_NAME/ (found inputs, kept in git) and
 # writes crashes to $(FUZZ_DIR)/artifacts/fuzz_NAME/. Keep a finding by copying its artifact to
 # tests/fuzz/fuzz_NAME/<what-it-shows>.bin: fuzz-replay then runs it on every `make test`.
-# (mk/insn.mk owns fuzz-insn, with its own flags and -artifact_prefix=$(BUILD)/fuzz/insn-; its
-# kept inputs in tests/fuzz/fuzz_insn/ are replayed here.)
+# A target that needs more than core/ names it in FUZZ_EXTRA_NAME (sources) and FUZZ_LIBS_NAME.
 
 FUZZ_SECONDS   ?= 60
+# $$(...) in prerequisites: per-target extras, and seeds defined by fragments read later.
+.SECONDEXPANSION:
 FUZZ_DIR       := $(BUILD)/fuzz
 FUZZ_SAN       := -fsanitize=address,undefined -fno-sanitize-recover=all
-# core/ with -iquote: core/features.h must not shadow glibc's <features.h>.
+# core/ with -iquote: core/cpu/features.h must not shadow glibc's <features.h>.
 FUZZ_CFLAGS    := -g -O1 -std=gnu11 -Iinclude -iquote core
-FUZZ_CORE_HDRS := $(wildcard core/*.h include/earlypatch/*.h)
+FUZZ_CORE_HDRS := $(CORE_HDRS) $(wildcard include/earlypatch/*.h)
 FUZZ_HDRS      := $(FUZZ_CORE_HDRS) $(wildcard tests/fuzz/*.h)
 FUZZ_RUN_FLAGS  = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1
-FUZZ_NAMES     := config facts elf patch engine stages views
+FUZZ_NAMES     := config facts elf patch engine stages views insn
+# The decoder's target is a differential against Zydis.
+FUZZ_EXTRA_insn := tests/differential/zydis_compare.c
+FUZZ_LIBS_insn  := -lZydis
+FUZZ_INC        := -iquote tests/differential
 
 # core/ once per flavour: for libFuzzer (clang) and for the replay (gcc).
 FUZZ_CORE_LIB   := $(FUZZ_DIR)/libcore-fuzz.a
@@ -39,9 +44,10 @@ $(FUZZ_CORE_LIB): $(FUZZ_CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE_LIB) $(FUZZ_HDRS)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_EXTRA_$$*) $(FUZZ_CORE_LIB) $(FUZZ_HDRS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $< $(FUZZ_CORE_LIB) -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $(FUZZ_INC) -fsanitize=fuzzer $(FUZZ_SAN) $< $(FUZZ_EXTRA_$*) $(FUZZ_CORE_LIB) \
+		$(FUZZ_LIBS_$*) -o $@
 
 # $(call fuzz_run,NAME,extra libFuzzer flags)
 define fuzz_run
@@ -51,7 +57,6 @@ define fuzz_run
 endef
 
 # Seeds are built by mk/payloads.mk and mk/patch.mk, which are read after this file.
-.SECONDEXPANSION:
 
 .PHONY: $(addprefix fuzz-,$(FUZZ_NAMES)) fuzz-replay
 
@@ -88,6 +93,10 @@ fuzz-stages: $(FUZZ_DIR)/fuzz_stages
 fuzz-views: $(FUZZ_DIR)/fuzz_views
 	$(call fuzz_run,views,-max_len=1024)
 
+# The decoder against Zydis on short byte strings.
+fuzz-insn: $(FUZZ_DIR)/fuzz_insn
+	$(call fuzz_run,insn,-max_len=32)
+
 FUZZ_TARGETS += $(addprefix fuzz-,$(FUZZ_NAMES))
 
 # --- Replay: gcc, ASan + UBSan without recovery, each input in its own process. ---
@@ -102,16 +111,10 @@ $(REPLAY_CORE_LIB): $(REPLAY_CORE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(REPLAY_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(REPLAY_CORE_LIB) $(FUZZ_HDRS)
+$(REPLAY_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_EXTRA_$$*) tests/fuzz/replay_main.c $(REPLAY_CORE_LIB) $(FUZZ_HDRS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_SAN) $< tests/fuzz/replay_main.c $(REPLAY_CORE_LIB) -o $@
-
-# The decoder's differential target lives in tests/insn/ and needs Zydis.
-$(REPLAY_DIR)/fuzz_insn: tests/insn/fuzz_insn.c tests/insn/zydis_compare.c tests/insn/zydis_compare.h \
-                         tests/fuzz/replay_main.c $(REPLAY_CORE_LIB) $(FUZZ_HDRS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -iquote include -iquote tools tests/insn/fuzz_insn.c \
-		tests/insn/zydis_compare.c tests/fuzz/replay_main.c $(REPLAY_CORE_LIB) -lZydis -o $@
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_INC) $(FUZZ_SAN) $< $(FUZZ_EXTRA_$*) tests/fuzz/replay_main.c $(REPLAY_CORE_LIB) \
+		$(FUZZ_LIBS_$*) -o $@
 
 # One line per target, then the closing "fuzz-replay: N passed, M failed". Sanitizer reports and
 # invariant messages of failing inputs go to $(REPLAY_DIR)/NAME.log.

@@ -5,7 +5,8 @@
 # #include <string.h> fails here rather than in the EFI build.
 
 HOST_DIR     := $(BUILD)/host
-CORE_SRCS    := $(sort $(wildcard core/*.c))
+CORE_SRCS    := $(sort $(wildcard core/*/*.c))
+CORE_HDRS    := $(sort $(wildcard core/*/*.h))
 HOST_CFLAGS  ?= -O2 -g
 HOST_WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter -Werror=implicit-function-declaration
 CORE_INC     := -Iinclude -Icore
@@ -23,14 +24,15 @@ $(LIBCORE_HOST): $(CORE_HOST_OBJS)
 	ar rcs $@ $^
 
 # Host programs (tools, tests) are ordinary hosted C.
-# Hosted programs see core/ headers only as "quote" includes: core/features.h must not
+# Hosted programs see core/ headers only as "quote" includes: core/cpu/features.h must not
 # shadow glibc's <features.h>.
 HOSTPROG_FLAGS := -std=gnu11 $(HOST_CFLAGS) $(HOST_WARN) -Iinclude -iquote core -iquote tools
 
 # eptool: tools/eptool.c dispatches to tools/eptool_*.c subcommands.
 EPTOOL      := $(HOST_DIR)/eptool
-EPTOOL_SRCS := $(sort $(wildcard tools/eptool*.c) $(wildcard tools/common/*.c))
-EPTOOL_LIBS ?=
+EPTOOL_SRCS := $(sort $(wildcard tools/eptool*.c))
+# Zydis: eptool inspect shows the disassembly of sites and replacements.
+EPTOOL_LIBS := -lZydis
 $(EPTOOL): $(EPTOOL_SRCS) $(wildcard tools/*.h) $(LIBCORE_HOST)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTPROG_FLAGS) $(EPTOOL_SRCS) $(LIBCORE_HOST) $(EPTOOL_LIBS) -o $@

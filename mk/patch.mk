@@ -1,10 +1,8 @@
-# Patching engine: fixture tests, eptool's Zydis link, benchmark and the patch-stage
+# Patching engine: fixture tests, benchmark and the patch-stage
 # malformed corpus. (Its fuzz targets live in mk/fuzz.mk.)
 #
 #   make bench-patch   sites/s on a generated payload with 100,000 sites (part of `make bench`)
 #   make fuzz-patch    (mk/fuzz.mk) libFuzzer over ELF parsing + plan + apply (part of `make fuzz`)
-
-EPTOOL_LIBS += -lZydis
 
 PATCH_PAYLOADS := $(BUILD)/payloads
 # test_patch_fixtures loads the eng_*.S payloads built by mk/payloads.mk.
@@ -52,6 +50,6 @@ ALL_TARGETS += $(PATCH_MALFORMED)
 # --- eptool inspect/apply end to end on the fixtures (part of `make test`). ---
 .PHONY: test-patch-eptool
 test-patch-eptool: $(EPTOOL) $(PATCH_FIXTURES)
-	tests/patch/eptool_check.sh $(EPTOOL) $(PATCH_PAYLOADS)
+	tests/eptool/check.sh $(EPTOOL) $(PATCH_PAYLOADS)
 
 TEST_EXTRA += test-patch-eptool

@@ -19,16 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "cpuid.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "boot/hypercall.h"
+#include "boot/probe.h"
+#include "boot/stages.h"
+#include "config/config.h"
+#include "cpu/cpuid.h"
+#include "cpu/facts.h"
+#include "cpu/features.h"
 #include "eptool.h"
 #include "eptool_patch.h"
-#include "facts.h"
-#include "features.h"
-#include "hypercall.h"
-#include "log.h"
-#include "stages.h"
-#include "util.h"
 
 #define MAX_CAP_WORDS 64
 
@@ -84,7 +85,7 @@ static int parse_caps(struct apply_opts *o)
 	return 0;
 }
 
-/* The firmware's steps: parse the dump, re-apply simulated features, derive facts, log them. */
+/* The firmware's probe sequence (core/boot/probe.c) on the boot log's dump and simulated features. */
 static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 {
 	size_t len = 0, bad_line = 0;
@@ -104,13 +105,7 @@ static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 	ep_config_defaults(&config);
 	ep_config_features_from_log(&config, text, len);
 	free(text);
-	ep_facts_derive(&dump, facts);
-	ep_config_apply_features(&config, facts, log);
-	ep_facts_log(facts, log);
-	/* The firmware's early hypercall decision, which may set X86_FEATURE_VMMCALL. */
-	o->hc = ep_hypercall_choose(facts);
-	ep_hypercall_apply_to_facts(&o->hc, facts);
-	ep_hypercall_log(&o->hc, log);
+	ep_probe_facts(&dump, &config, log, facts, &o->hc);
 	o->firmware_stages = true;
 	memcpy(o->words, facts->caps, sizeof(facts->caps));
 	o->nwords = EP_NCAPINTS;

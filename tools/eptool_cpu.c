@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "cpuid.h"
+#include "base/log.h"
+#include "boot/probe.h"
+#include "config/config.h"
+#include "cpu/cpuid.h"
+#include "cpu/facts.h"
+#include "cpu/features.h"
 #include "eptool.h"
-#include "facts.h"
-#include "features.h"
-#include "log.h"
 
 static void usage(FILE *out)
 {
@@ -53,7 +54,7 @@ static int replay(const char *path)
 		fprintf(stderr, "eptool cpu: %s: no cpuid lines found\n", path);
 		return 1;
 	}
-	/* The same steps, in the same order, as the firmware's probe. */
+	/* The firmware's probe sequence itself (core/boot/probe.c). */
 	static struct ep_config config;
 	static struct ep_facts facts;
 	static char logbuf[64 * 1024];
@@ -61,10 +62,9 @@ static int replay(const char *path)
 	ep_config_defaults(&config);
 	ep_config_features_from_log(&config, text, len);
 	free(text);
-	ep_facts_derive(&dump, &facts);
+	struct ep_hc_decision hc;
 	eptool_log_init_stdout(&log, logbuf, sizeof(logbuf));
-	ep_config_apply_features(&config, &facts, &log);
-	ep_facts_log(&facts, &log);
+	ep_probe_facts(&dump, &config, &log, &facts, &hc);
 	return 0;
 }
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/errors.h"
+#include "base/util.h"
 #include "elfsec.h"
 #include "eptool.h"
-#include "errors.h"
-#include "insn.h"
-#include "util.h"
+#include "x86/insn.h"
 
 #define MAX_SECTIONS 4096
 

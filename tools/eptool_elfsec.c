@@ -1,14 +1,14 @@
 /*
  * ELF64 section headers for `eptool decode` and the decoder's test harnesses.
- * Not core/elf.c: that loader accepts only payloads (RELATIVE relocations, no
+ * Not core/elf/elf.c: that loader accepts only payloads (RELATIVE relocations, no
  * TLS, a bounded section count), while decode reads any host binary (libc,
  * cc1, libLLVM); only section headers are needed here.
  */
 #include <elf.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "elfsec.h"
-#include "util.h"
 
 bool elfsec_is_elf64(const uint8_t *img, size_t len)
 {

@@ -17,13 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
+#include "cpu/features.h"
 #include "earlypatch/static_call.h"
 #include "eptool.h"
-#include "hcsites.h"
 #include "eptool_patch.h"
-#include "features.h"
-#include "patch_impl.h"
-#include "util.h"
+#include "patch/hcsites.h"
 
 static void print_sym(const struct ep_image *img, const char *key, uint64_t addr)
 {

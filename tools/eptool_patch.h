@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image.h"
-#include "patch.h"
+#include "elf/image.h"
+#include "patch/patch.h"
 
 struct eptool_payload {
 	uint8_t *file;

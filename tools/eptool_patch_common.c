@@ -5,7 +5,7 @@
 
 #include <Zydis/Zydis.h>
 
-#include "elf.h"
+#include "elf/elf.h"
 #include "eptool.h"
 #include "eptool_patch.h"
 

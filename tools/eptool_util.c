@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "eptool.h"
-#include "log.h"
 
 char *eptool_read_file(const char *path, size_t *len)
 {

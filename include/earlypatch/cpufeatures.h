@@ -9,7 +9,7 @@
  * the log and eptool. docs/features.md describes it and how Linux 6.1 differs.
  *
  * Every CPUID-backed word is listed in full; of the Linux-defined words (3, 7,
- * 8, 11, 21) only the bits core/facts.c can derive from CPUID are listed.
+ * 8, 11, 21) only the bits core/cpu/facts.c can derive from CPUID are listed.
  */
 #ifndef EARLYPATCH_CPUFEATURES_H
 #define EARLYPATCH_CPUFEATURES_H

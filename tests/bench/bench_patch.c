@@ -10,9 +10,9 @@
 #include <time.h>
 
 #include "earlypatch/cpufeatures.h"
-#include "elf.h"
-#include "log.h"
-#include "patch.h"
+#include "elf/elf.h"
+#include "base/log.h"
+#include "patch/patch.h"
 
 static double now(void)
 {

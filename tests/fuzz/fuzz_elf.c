@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: ELF parsing and loading (core/elf.c, core/image.c).
+ * libFuzzer target: ELF parsing and loading (core/elf/elf.c, core/elf/image.c).
  * Every input goes through parse, view and load; a successful load is then
  * probed through the image lookups, the way the engine will read it. The
  * engine on loaded ELFs: fuzz_engine.c, fuzz_stages.c, fuzz_views.c.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
+#include "elf/elf.h"
 
 /* Keeps each run small: a valid span up to EP_ELF_MAX_SPAN would be legal but slow. */
 #define FUZZ_MAX_SPAN (16u << 20)

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpuid.h"
-#include "facts.h"
-#include "hypercall.h"
-#include "log.h"
+#include "cpu/cpuid.h"
+#include "cpu/facts.h"
+#include "boot/hypercall.h"
+#include "base/log.h"
 
 static char logbuf[1 << 18];
 static struct ep_cpuid_dump d1, d2;

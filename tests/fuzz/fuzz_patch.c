@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
-#include "log.h"
-#include "patch.h"
-#include "util.h"
+#include "elf/elf.h"
+#include "base/log.h"
+#include "patch/patch.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

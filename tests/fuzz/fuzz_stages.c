@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: a boot's two patching stages as one transaction
- * (ep_stages_arena_size + ep_stages_run, core/stages.h): hypercall sites with
+ * (ep_stages_arena_size + ep_stages_run, core/boot/stages.h): hypercall sites with
  * each mechanism (none / vmcall / vmmcall / tdcall / hypercall page), early
  * alternatives (VMMCALL, TDX_GUEST), then the other alternatives, paravirt
  * and static calls, on generated payload ELFs (tests/fuzz/gen_elf.h). The

@@ -52,15 +52,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
-#include "facts.h"
-#include "hcsites.h"
-#include "hypercall.h"
-#include "insn.h"
-#include "log.h"
-#include "nop.h"
-#include "patch.h"
-#include "stages.h"
+#include "elf/elf.h"
+#include "cpu/facts.h"
+#include "patch/hcsites.h"
+#include "boot/hypercall.h"
+#include "x86/insn.h"
+#include "base/log.h"
+#include "x86/nop.h"
+#include "patch/patch.h"
+#include "boot/stages.h"
 #include "earlypatch/cpufeatures.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

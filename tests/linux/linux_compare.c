@@ -21,8 +21,8 @@
 
 #include "eptool.h"
 #include "eptool_patch.h"
-#include "insn.h"
-#include "patch_impl.h"
+#include "x86/insn.h"
+#include "patch/private.h"
 
 struct dump {
 	uint64_t addr;

@@ -3,14 +3,14 @@
  *
  * CPU detection fidelity: derives the capability words from a raw CPUID dump
  * (the lines earlypatch logs at boot) exactly as the firmware does
- * (core/facts.c), and compares them with the words a Linux kernel computed
+ * (core/cpu/facts.c), and compares them with the words a Linux kernel computed
  * on the same QEMU CPU model (CAPS: boot_cpu_data.x86_capability, comma
  * separated). Only CPUID-backed words are compared (the others are Linux's
  * synthetic bits), and only those the kernel has (NCAPINTS: a file holding
  * the kernel's word count; 6.1 has fewer words than 6.12). Prints one C line
  * per word that differs, naming every bit, and a summary line.
  *
- * --series 6.1: core/facts.c computes 6.12's layout; in 6.1 lfence_rdtsc is
+ * --series 6.1: core/cpu/facts.c computes 6.12's layout; in 6.1 lfence_rdtsc is
  * the synthetic 3*32+18, not 20*32+2 (the AMD CPUID bit 6.12 reuses), so
  * that bit of ours moves out of word 20 before comparing.
  * Exit status: 0 when every compared word is equal.
@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpuid.h"
+#include "cpu/cpuid.h"
 #include "eptool.h"
-#include "facts.h"
-#include "features.h"
+#include "cpu/facts.h"
+#include "cpu/features.h"
 
 /* Words filled from one CPUID register (docs/features.md). */
 static const unsigned cpuid_words[] = {0, 1, 4, 5, 6, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20};

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "elf.h"
+#include "elf/elf.h"
 
 #define DEST_SIZE (1u << 20)
 #define MAX_KINDS 512

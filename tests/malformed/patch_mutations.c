@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
-#include "elf.h"
+#include "elf/elf.h"
 #include "earlypatch/cpufeatures.h"
 #include "mutate.h"
-#include "patch.h"
+#include "patch/patch.h"
 
 #ifndef PAYLOAD_DIR
 #error "PAYLOAD_DIR must name the built payload directory"

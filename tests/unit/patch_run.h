@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "earlypatch/cpufeatures.h"
-#include "log.h"
+#include "base/log.h"
 #include "patch_synth.h"
 
 #define F_A (4 * 32 + 3)

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image.h"
-#include "patch.h"
+#include "elf/image.h"
+#include "patch/patch.h"
 
 #define SYN_TEXT 0x400000ull       /* .text */
 #define SYN_REPL 0x401000ull       /* .altinstr_replacement */

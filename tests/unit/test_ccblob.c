@@ -11,9 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ccblob.h"
-#include "facts.h"
-#include "log.h"
+#include "cpu/ccblob.h"
+#include "cpu/facts.h"
+#include "base/log.h"
 
 static void le(uint8_t *p, uint64_t v, int n)
 {

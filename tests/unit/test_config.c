@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static char buf[1 << 16];
 static struct ep_log log_;

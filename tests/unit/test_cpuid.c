@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cpuid.h"
-#include "log.h"
+#include "cpu/cpuid.h"
+#include "base/log.h"
 
 /* A fake CPU: answers from a table; unknown leaves return what the table says for "otherwise". */
 struct fake_cpu {

@@ -1,5 +1,5 @@
 /*
- * Leaving boot services (core/ebs.c) against a fake firmware: a memory map
+ * Leaving boot services (core/boot/ebs.c) against a fake firmware: a memory map
  * that outgrows its buffer's slack, GetMemoryMap failing, stale map keys,
  * and the rule that nothing but GetMemoryMap/ExitBootServices follows the
  * first ExitBootServices call.
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ebs.h"
+#include "boot/ebs.h"
 
 #define DESC 48
 

@@ -27,7 +27,7 @@
 #include <earlypatch/cpufeatures.h>
 #include <earlypatch/static_call.h>
 
-#include "elf.h"
+#include "elf/elf.h"
 
 #define EXEC_LINK 0x1000000ull
 #define PIE_BASE 0x7f1234560000ull

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "elf.h"
+#include "elf/elf.h"
 
 #define TEXT_VA 0xffffffff81000000ull
 #define TEXT_PA 0x1000000ull

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "elf.h"
-#include "elf_defs.h"
+#include "elf/elf.h"
+#include "elf/defs.h"
 
 static void exec_gets_the_pages_of_its_link_range(void **state)
 {

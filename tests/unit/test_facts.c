@@ -15,10 +15,10 @@
 
 #include "test_util.h"
 
-#include "cpuid.h"
-#include "facts.h"
-#include "features.h"
-#include "log.h"
+#include "cpu/cpuid.h"
+#include "cpu/facts.h"
+#include "cpu/features.h"
+#include "base/log.h"
 
 #define CORPUS TEST_DATA_DIR "/cpuid"
 

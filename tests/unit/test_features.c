@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "features.h"
+#include "cpu/features.h"
 
 static void numbers_are_unique_and_in_range(void **state)
 {

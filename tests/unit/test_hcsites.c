@@ -6,10 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hcsites.h"
-#include "insn.h"
-#include "log.h"
-#include "nop.h"
+#include "patch/hcsites.h"
+#include "x86/insn.h"
+#include "base/log.h"
+#include "x86/nop.h"
 
 #define TEXT 0x100000u
 #define DATA 0x200000u

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cpuid.h"
-#include "features.h"
-#include "hypercall.h"
-#include "log.h"
+#include "cpu/cpuid.h"
+#include "cpu/features.h"
+#include "boot/hypercall.h"
+#include "base/log.h"
 
 struct row {
 	const char *what;

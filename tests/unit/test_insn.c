@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "insn.h"
+#include "x86/insn.h"
 
 struct row {
 	const char *name;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "log.h"
+#include "base/log.h"
 
 static char buf[8192];
 static struct ep_log log_;

@@ -1,5 +1,5 @@
 /*
- * The ESP log file (core/logfile.c) over a fake file system that can misbehave
+ * The ESP log file (core/boot/logfile.c) over a fake file system that can misbehave
  * as firmware does: a Delete that only warns (EFI_WARN_DELETE_FAILURE), a
  * read-only volume, a previous log far larger than any this app writes.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "logfile.h"
+#include "boot/logfile.h"
 
 #define LOG "\\EFI\\earlypatch\\earlypatch.log"
 #define OLD "\\EFI\\earlypatch\\earlypatch.log.old"

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "insn.h"
-#include "nop.h"
+#include "x86/insn.h"
+#include "x86/nop.h"
 
 /* The Linux x86-64 table, written out from /work/shared/DESIGN.md, not from nop.c. */
 static const uint8_t want_nops[EP_NOP_MAX + 1][EP_NOP_MAX] = {

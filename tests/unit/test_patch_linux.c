@@ -5,7 +5,7 @@
  * sites inside alternatives sites; the sorted symbol index.
  */
 #include "patch_run.h"
-#include "patch_impl.h"
+#include "patch/private.h"
 
 #define SYN_PV (SYN_DATA + 0x400) /* .parainstructions */
 

@@ -3,7 +3,7 @@
  * the relocation primitive on its own. Expected bytes worked out by hand.
  */
 #include "patch_run.h"
-#include "patch_impl.h"
+#include "patch/private.h"
 
 struct row {
 	const char *what;

@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 #include "patch_run.h"
-#include "hcsites.h"
-#include "nop.h"
-#include "stages.h"
+#include "patch/hcsites.h"
+#include "x86/nop.h"
+#include "boot/stages.h"
 
 /* ud2 + NOPs: what HYPERCALL_SITE emits. */
 static uint64_t hc_placeholder(struct synth *s, unsigned len)

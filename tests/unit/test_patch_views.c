@@ -9,7 +9,7 @@
 
 #include "patch_run.h"
 #include "test_util.h"
-#include "elf.h"
+#include "elf/elf.h"
 
 #ifndef PAYLOAD_DIR
 #error "PAYLOAD_DIR must name the built payload directory"

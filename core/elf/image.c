@@ -1,0 +1,241 @@
+/* Address lookups over a loaded (or file-viewed) payload image; see image.h. */
+#include "elf/image.h"
+
+#include "base/log.h"
+#include "base/sort.h"
+#include "base/util.h"
+#include "elf/defs.h"
+
+static bool span_in(uint64_t start, uint64_t size, uint64_t vaddr, uint64_t len)
+{
+	return vaddr >= start && vaddr - start <= size && len <= size - (vaddr - start);
+}
+
+const struct ep_segment *ep_image_segment(const struct ep_image *img, uint64_t vaddr, uint64_t len)
+{
+	for (unsigned i = 0; i < img->nsegs && i < EP_IMAGE_MAX_SEGS; i++) {
+		const struct ep_segment *s = &img->segs[i];
+		if (span_in(s->vaddr, s->memsz, vaddr, len))
+			return s;
+	}
+	return NULL;
+}
+
+uint8_t *ep_image_ptr(const struct ep_image *img, uint64_t vaddr, uint64_t len)
+{
+	for (unsigned i = 0; i < img->nsegs && i < EP_IMAGE_MAX_SEGS; i++) {
+		const struct ep_segment *s = &img->segs[i];
+		if (s->mem && span_in(s->vaddr, s->mem_size, vaddr, len))
+			return s->mem + (vaddr - s->vaddr);
+	}
+	return NULL;
+}
+
+bool ep_image_read(const struct ep_image *img, uint64_t vaddr, uint64_t len, uint8_t *out)
+{
+	const struct ep_segment *s = ep_image_segment(img, vaddr, len);
+	if (!s)
+		return false;
+	uint64_t off = vaddr - s->vaddr;
+	uint64_t backed = s->mem && off < s->mem_size ? s->mem_size - off : 0;
+	if (backed > len)
+		backed = len;
+	if (backed)
+		ep_memcpy(out, s->mem + off, (size_t)backed);
+	ep_memset(out + backed, 0, (size_t)(len - backed));
+	return true;
+}
+
+enum ep_code_span ep_image_code(const struct ep_image *img, uint64_t vaddr, uint64_t len, uint8_t **bytes)
+{
+	*bytes = NULL;
+	if (!ep_image_is_exec(img, vaddr, len))
+		return EP_CODE_NOT_EXEC;
+	*bytes = ep_image_ptr(img, vaddr, len);
+	return *bytes ? EP_CODE_OK : EP_CODE_NOT_IN_FILE;
+}
+
+bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len)
+{
+	const struct ep_segment *s = ep_image_segment(img, vaddr, len);
+	return s && (s->flags & EP_SEG_X);
+}
+
+const struct ep_section *ep_image_section(const struct ep_image *img, const char *name)
+{
+	for (unsigned i = 0; i < img->nsecs && i < EP_IMAGE_MAX_SECS; i++)
+		if (ep_streq(img->secs[i].name, name))
+			return &img->secs[i];
+	return NULL;
+}
+
+/* A symbol worth naming an address by: defined in a section, code or data or plain label. */
+static bool symbol_usable(const uint8_t *sym)
+{
+	uint8_t type = ELF_ST_TYPE(sym[ELF_ST_INFO]);
+	uint16_t shndx = ep_le16(sym + ELF_ST_SHNDX);
+	if (shndx == ELF_SHN_UNDEF || shndx >= ELF_SHN_LORESERVE)
+		return false;
+	return type == ELF_STT_FUNC || type == ELF_STT_OBJECT || type == ELF_STT_NOTYPE;
+}
+
+/* Among symbols at the same address: functions/objects over labels, globals over locals. */
+static int symbol_rank(const uint8_t *sym)
+{
+	uint8_t info = sym[ELF_ST_INFO];
+	int rank = ELF_ST_TYPE(info) == ELF_STT_NOTYPE ? 0 : 2;
+	return rank + (ELF_ST_BIND(info) != ELF_STB_LOCAL);
+}
+
+static const char *symbol_name(const struct ep_image *img, const uint8_t *sym)
+{
+	uint32_t off = ep_le32(sym + ELF_ST_NAME);
+	if (off == 0 || off >= img->strtab_size)
+		return NULL;
+	if (ep_strnlen(img->strtab + off, img->strtab_size - off) == img->strtab_size - off)
+		return NULL; /* unterminated */
+	return img->strtab + off;
+}
+
+static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uint64_t *offset);
+
+const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t *offset)
+{
+	if (img->sym_index)
+		return symbol_indexed(img, addr, offset);
+	const char *best = NULL;
+	uint64_t best_addr = 0;
+	int best_rank = -1;
+	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0;
+
+	for (uint64_t i = 1; i < n; i++) {
+		const uint8_t *sym = img->symtab + i * ELF_SYM_SIZE;
+		if (!symbol_usable(sym))
+			continue;
+		uint64_t at = ep_le64(sym + ELF_ST_VALUE) + (uint64_t)img->slide;
+		const char *name = symbol_name(img, sym);
+		if (!name || at > addr || (best && at < best_addr))
+			continue;
+		if (best && at == best_addr && symbol_rank(sym) <= best_rank)
+			continue;
+		best = name;
+		best_addr = at;
+		best_rank = symbol_rank(sym);
+	}
+	if (best && offset)
+		*offset = addr - best_addr;
+	return best;
+}
+
+/* --- sorted index: order = (address, rank, -table position), so the last entry at an
+ * address is the one the linear scan picks (best rank, first in the table). --- */
+
+static const uint8_t *sym_at(const struct ep_image *img, uint32_t i)
+{
+	return img->symtab + (uint64_t)i * ELF_SYM_SIZE;
+}
+
+static uint64_t sym_addr(const struct ep_image *img, uint32_t i)
+{
+	return ep_le64(sym_at(img, i) + ELF_ST_VALUE) + (uint64_t)img->slide;
+}
+
+static bool indexable(const struct ep_image *img, uint32_t i)
+{
+	const uint8_t *sym = sym_at(img, i);
+	return symbol_usable(sym) && symbol_name(img, sym);
+}
+
+static bool sym_before(const struct ep_image *img, uint32_t a, uint32_t b)
+{
+	uint64_t aa = sym_addr(img, a), ab = sym_addr(img, b);
+	if (aa != ab)
+		return aa < ab;
+	int ra = symbol_rank(sym_at(img, a)), rb = symbol_rank(sym_at(img, b));
+	if (ra != rb)
+		return ra < rb;
+	return a > b;
+}
+
+static bool sym_index_before(const void *ctx, const void *a, const void *b)
+{
+	return sym_before(ctx, *(const uint32_t *)a, *(const uint32_t *)b);
+}
+
+uint64_t ep_image_symbol_count(const struct ep_image *img)
+{
+	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0, count = 0;
+	for (uint64_t i = 1; i < n && i <= UINT32_MAX; i++)
+		count += indexable(img, (uint32_t)i);
+	return count;
+}
+
+bool ep_image_symbol_index(struct ep_image *img, uint32_t *idx, uint64_t cap)
+{
+	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0, count = 0;
+	img->sym_index = NULL;
+	img->sym_index_count = 0;
+	if (ep_image_symbol_count(img) > cap)
+		return false;
+	for (uint64_t i = 1; i < n && i <= UINT32_MAX; i++)
+		if (indexable(img, (uint32_t)i))
+			idx[count++] = (uint32_t)i;
+	ep_sort(idx, count, sizeof(*idx), sym_index_before, img);
+	img->sym_index = idx;
+	img->sym_index_count = count;
+	return true;
+}
+
+struct sym_key {
+	const struct ep_image *img;
+	uint64_t addr;
+};
+
+static bool sym_not_above(const void *ctx, size_t i)
+{
+	const struct sym_key *k = ctx;
+	return sym_addr(k->img, k->img->sym_index[i]) <= k->addr;
+}
+
+static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uint64_t *offset)
+{
+	struct sym_key key = {img, addr};
+	size_t lo = ep_partition_point(img->sym_index_count, sym_not_above, &key); /* first entry above addr */
+	if (lo == 0)
+		return NULL;
+	uint32_t best = img->sym_index[lo - 1];
+	if (offset)
+		*offset = addr - sym_addr(img, best);
+	return symbol_name(img, sym_at(img, best));
+}
+
+bool ep_image_symbol_addr(const struct ep_image *img, const char *name, uint64_t *addr)
+{
+	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0;
+	for (uint64_t i = 1; i < n && i <= UINT32_MAX; i++) {
+		const uint8_t *sym = sym_at(img, (uint32_t)i);
+		const char *s = symbol_usable(sym) ? symbol_name(img, sym) : NULL;
+		if (s && ep_streq(s, name)) {
+			*addr = sym_addr(img, (uint32_t)i);
+			return true;
+		}
+	}
+	return false;
+}
+
+void ep_kv_symbol(struct ep_line *l, const struct ep_image *img, const char *key, uint64_t addr)
+{
+	uint64_t off;
+	const char *sym = addr ? ep_image_symbol(img, addr, &off) : NULL;
+	if (!sym)
+		return;
+	char buf[160];
+	size_t n = ep_strlcpy(buf, sym, sizeof(buf) - 24);
+	if (n > sizeof(buf) - 25)
+		n = sizeof(buf) - 25;
+	if (off) {
+		buf[n++] = '+';
+		n += ep_fmt_hex(buf + n, off, 1);
+	}
+	ep_kv_strn(l, key, buf, n);
+}

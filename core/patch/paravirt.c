@@ -1,0 +1,101 @@
+/*
+ * Linux 6.1 paravirt sites (.parainstructions): each entry names a site
+ * (`call *pv_ops+8*type(%rip)` plus padding, len bytes) and the pv_ops slot
+ * it calls through. The kernel (Debian 6.1.0's paravirt_patch, checked in
+ * its own code) patches before the alternatives:
+ *
+ *   pv_ops[type] == NULL            `call <BUG function>`, NOP padding
+ *   pv_ops[type] == the no-op func  NOPs over the whole site
+ *   otherwise                       `call pv_ops[type]`, NOP padding
+ *
+ * NOP padding is 6.1's add_nops (NOPs of at most 8 bytes). That kernel
+ * has no native patchlets left (pushf/pop, cli, sti... are ALTERNATIVEs
+ * around the paravirt call since 5.13), so none are applied here. The
+ * pointer is what the image's .data holds: native operations, as on bare
+ * metal or TCG; a hypervisor's boot code would have changed them first.
+ */
+#include "base/util.h"
+#include "patch/private.h"
+
+#define PV_ENTRY_SIZE 16
+
+enum ep_err ep_pv_table(const struct ep_image *img, const uint8_t **raw, unsigned *count)
+{
+	const struct ep_section *sec = ep_image_section(img, ".parainstructions");
+	*raw = NULL;
+	*count = 0;
+	if (!sec || sec->size == 0)
+		return EP_ERR_OK;
+	if (sec->size % PV_ENTRY_SIZE != 0)
+		return EP_ERR_ALT_TABLE_SIZE;
+	if (sec->size / PV_ENTRY_SIZE > UINT32_MAX / 2)
+		return EP_ERR_PATCH_TOO_MANY_SITES;
+	*raw = ep_image_ptr(img, sec->vaddr, sec->size);
+	if (!*raw)
+		return EP_ERR_ALT_TABLE_UNMAPPED;
+	*count = (unsigned)(sec->size / PV_ENTRY_SIZE);
+	return EP_ERR_OK;
+}
+
+/* The pointer is absolute: as linked (ET_EXEC), or relocated by the loader. */
+void ep_pv_entry_at(const uint8_t *raw, unsigned i, struct ep_pv_entry *out)
+{
+	const uint8_t *p = raw + (size_t)i * PV_ENTRY_SIZE;
+	out->instr = ep_le64(p);
+	out->type = p[8];
+	out->len = p[9];
+}
+
+enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, struct ep_pv_ctx *pc)
+{
+	ep_memset(pc, 0, sizeof(*pc));
+	if (!abi->pv_ops_symbol || !ep_image_symbol_addr(img, abi->pv_ops_symbol, &pc->ops))
+		return EP_ERR_PV_NO_OPS;
+	pc->have_nop = abi->pv_nop_symbol && ep_image_symbol_addr(img, abi->pv_nop_symbol, &pc->nop_func);
+	pc->have_bug = abi->pv_bug_symbol && ep_image_symbol_addr(img, abi->pv_bug_symbol, &pc->bug_func);
+	return EP_ERR_OK;
+}
+
+static enum ep_err pv_call(uint8_t *out, uint64_t site, uint64_t target)
+{
+	int32_t rel;
+	if (!ep_rel32(site, 5, target, &rel))
+		return EP_ERR_PV_OVERFLOW;
+	out[0] = 0xe8;
+	ep_put_le32(out + 1, (uint32_t)rel);
+	return EP_ERR_OK;
+}
+
+enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
+			uint8_t *out, struct ep_build_info *info)
+{
+	ep_memset(info, 0, sizeof(*info));
+	uint8_t *site, slot[8];
+	enum ep_code_span span = e->len ? ep_image_code(img, e->instr, e->len, &site) : EP_CODE_NOT_EXEC;
+	if (span != EP_CODE_OK)
+		return span == EP_CODE_NOT_EXEC ? EP_ERR_PV_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
+	if (!ep_image_read(img, pc->ops + 8u * e->type, 8, slot))
+		return EP_ERR_PV_NO_OPS;
+	uint64_t target = ep_le64(slot);
+	info->target = target;
+	if (pc->have_nop && target == pc->nop_func) {
+		info->action = EP_ACT_NOP;
+		ep_nops61_fill(out, e->len);
+		return EP_ERR_OK;
+	}
+	if (e->len < 5)
+		return EP_ERR_PV_SITE_TOO_SHORT;
+	info->action = EP_ACT_CALL;
+	if (target == 0) {
+		if (!pc->have_bug)
+			return EP_ERR_PV_NO_BUG_FUNC;
+		target = info->target = pc->bug_func;
+		info->action = EP_ACT_BUG;
+	}
+	enum ep_err err = pv_call(out, e->instr, target);
+	if (err)
+		return err;
+	info->produced = 5;
+	ep_nops61_fill(out + 5, e->len - 5u);
+	return EP_ERR_OK;
+}

@@ -1,0 +1,630 @@
+/*
+ * The transaction: read every table (alternatives, paravirt, static calls,
+ * hypercall sites, return sites), validate every entry, build every site's
+ * new bytes into a plan, check that no two sites of any tables overlap;
+ * only a plan that got through all of it is ever written (commit.c, which report.c logs).
+ *
+ * Every alternatives entry is checked and built, chosen or not, so whether
+ * an image is accepted does not depend on the CPU it meets.
+ */
+#include "base/log.h"
+#include "base/sort.h"
+#include "base/util.h"
+#include "patch/hcsites.h"
+#include "patch/private.h"
+
+/* The plan header and the alternatives context share the arena's first bytes. */
+struct plan_head {
+	struct ep_patch_plan plan;
+	struct ep_alt_ctx actx;
+};
+
+struct tables {
+	const struct ep_alt_abi *abi;
+	const uint8_t *alt_raw, *sc_raw, *pv_raw;
+	uint64_t alt_addr, sc_addr;
+	unsigned alt_count, sc_count, pv_count, hc_count;
+};
+
+static const struct ep_alt_abi *abi_of(const struct ep_patch_opts *opts)
+{
+	return opts->abi ? opts->abi : &ep_alt_abi_earlypatch;
+}
+
+static void fail_at(struct ep_patch_failure *f, enum ep_err err, const char *table, unsigned index,
+		    uint64_t addr, uint64_t other)
+{
+	f->err = err;
+	f->table = table;
+	f->index = index;
+	f->addr = addr;
+	f->other = other;
+	f->other_table = NULL;
+}
+
+static enum ep_err find_tables(const struct ep_image *img, const struct ep_patch_opts *opts, struct tables *t,
+			       struct ep_patch_failure *f)
+{
+	ep_memset(t, 0, sizeof(*t));
+	t->abi = abi_of(opts);
+	enum ep_err err = EP_ERR_OK;
+	if (!opts->skip_alternatives) {
+		err = ep_alt_table(img, t->abi, &t->alt_raw, &t->alt_addr, &t->alt_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".altinstructions");
+			fail_at(f, err, "alt", 0, s ? s->vaddr : 0, 0);
+			return err;
+		}
+	}
+	if (!opts->skip_static_calls) {
+		err = ep_scall_table(img, &t->sc_raw, &t->sc_addr, &t->sc_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".static_call_sites");
+			fail_at(f, err, "scall", 0, s ? s->vaddr : 0, 0);
+			return err;
+		}
+	}
+	if (t->abi->paravirt && !opts->skip_paravirt) {
+		err = ep_pv_table(img, &t->pv_raw, &t->pv_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".parainstructions");
+			fail_at(f, err, "pv", 0, s ? s->vaddr : 0, 0);
+			return err;
+		}
+	}
+	if (opts->hc_sites) {
+		err = ep_hc_sites_count(img, &t->hc_count);
+		if (err) {
+			const struct ep_section *s = ep_image_section(img, ".hypercall_sites");
+			fail_at(f, err, "hcsite", 0, s ? s->vaddr : 0, 0);
+		}
+	}
+	return err;
+}
+
+/* End of the group starting at entry i: consecutive entries with the same absolute address. */
+static unsigned group_end(const struct tables *t, unsigned i, struct ep_alt_entry *first, unsigned *len)
+{
+	struct ep_alt_entry e;
+	ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, i, first);
+	*len = first->instrlen;
+	unsigned j = i + 1;
+	for (; j < t->alt_count; j++) {
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, j, &e);
+		if (e.instr != first->instr)
+			break;
+		if (e.instrlen > *len)
+			*len = e.instrlen;
+	}
+	return j;
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
+{
+	return align8(sizeof(struct plan_head)) + align8((size_t)nsites * sizeof(struct ep_plan_site)) +
+	       align8((size_t)nsites * sizeof(uint32_t)) + (size_t)nret * 8 + align8(nbytes) + 8;
+}
+
+static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
+{
+	*nsites = t->sc_count + t->pv_count + t->hc_count;
+	*nbytes = (size_t)t->sc_count * 6 + (size_t)t->hc_count * EP_HC_SITE_MAX_LEN;
+	for (unsigned i = 0; i < t->pv_count; i++) {
+		struct ep_pv_entry e;
+		ep_pv_entry_at(t->pv_raw, i, &e);
+		*nbytes += e.len;
+	}
+	for (unsigned i = 0; i < t->alt_count;) {
+		struct ep_alt_entry first;
+		unsigned len;
+		i = group_end(t, i, &first, &len);
+		(*nsites)++;
+		*nbytes += len;
+	}
+}
+
+enum ep_err ep_patch_plan_size(const struct ep_image *img, const struct ep_patch_opts *opts, size_t *need)
+{
+	struct tables t;
+	struct ep_patch_failure f;
+	enum ep_err err = find_tables(img, opts, &t, &f);
+	if (err)
+		return err;
+	unsigned nsites;
+	size_t nbytes;
+	count_sites(&t, &nsites, &nbytes);
+	*need = arena_need(nsites, nbytes, t.alt_count ? ep_ret_sites_count(img, t.abi) : 0);
+	return EP_ERR_OK;
+}
+
+static struct ep_plan_site *new_site(struct ep_patch_plan *p, unsigned kind, uint64_t addr, unsigned index,
+				     unsigned len)
+{
+	struct ep_plan_site *s = &p->sites[p->nsites++];
+	ep_memset(s, 0, sizeof(*s));
+	s->kind = (uint8_t)kind;
+	s->stage = kind == EP_SITE_HC ? EP_STAGE_EARLY : EP_STAGE_FULL;
+	s->addr = addr;
+	s->index = index;
+	s->len = (uint8_t)len;
+	s->bytes_off = (uint32_t)p->pool_used;
+	p->pool_used += len;
+	return s;
+}
+
+static void record_build(struct ep_plan_site *s, const struct ep_build_info *b)
+{
+	s->target = b->target;
+	s->reloc = b->reloc;
+	s->shrunk = b->shrunk;
+	s->nops = b->nops;
+	s->action = b->action;
+	s->pad = (uint8_t)(s->len - b->produced);
+}
+
+static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, const uint8_t *cur)
+{
+	uint8_t *bytes;
+	enum ep_code_span span = ep_image_code(c->img, addr, len, &bytes);
+	if (span != EP_CODE_OK)
+		return span == EP_CODE_NOT_EXEC ? EP_ERR_ALT_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
+	if (c->have_repl && addr < c->repl_end && addr + len > c->repl_start)
+		return EP_ERR_ALT_SITE_IN_REPLACEMENT;
+	if (!ep_decodes_whole(cur, len))
+		return EP_ERR_ALT_SITE_NOT_INSNS;
+	return EP_ERR_OK;
+}
+
+/*
+ * The bytes an alternatives site holds when its turn comes: the image's,
+ * with every paravirt site lying wholly inside already patched (Linux
+ * patches paravirt first; a PVOP_ALT site is a paravirt call inside an
+ * ALTERNATIVE). Such a paravirt site is nested: the alternatives site
+ * writes its bytes. p->order[0..npv) holds the paravirt sites by address.
+ */
+struct pv_below {
+	const struct ep_patch_plan *p;
+	uint64_t addr;
+};
+
+static bool pv_below(const void *ctx, size_t i)
+{
+	const struct pv_below *b = ctx;
+	return b->p->sites[b->p->order[i]].addr < b->addr;
+}
+
+static void overlay_paravirt(struct ep_patch_plan *p, uint64_t addr, unsigned len, uint8_t *cur)
+{
+	struct pv_below key = {p, addr};
+	for (size_t lo = ep_partition_point(p->npv, pv_below, &key); lo < p->npv; lo++) {
+		struct ep_plan_site *pv = &p->sites[p->order[lo]];
+		if (pv->addr >= addr + len)
+			break;
+		if (pv->addr + pv->len > addr + len)
+			continue; /* partial overlap: check_overlaps refuses it */
+		ep_memcpy(cur + (pv->addr - addr), p->pool + pv->bytes_off, pv->len);
+		pv->nested = true;
+		pv->changed = false;
+	}
+}
+
+/* A group is stage 1 when the classifier accepts one of its entries. */
+static bool group_is_early(const struct ep_patch_opts *o, const struct tables *t, unsigned i, unsigned end)
+{
+	bool any = false;
+	for (unsigned k = i; o->alt_early && k < end && !any; k++) {
+		struct ep_alt_entry e;
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		any = o->alt_early(o->alt_early_ctx, &e);
+	}
+	return any;
+}
+
+/* Linux 6.12 rules: every entry built (and so checked) alone; the last passing one is kept. */
+static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct tables *t, unsigned i, unsigned end,
+				  unsigned len, const uint8_t *cur, struct ep_plan_site *s, uint8_t *out,
+				  struct ep_patch_failure *f)
+{
+	struct ep_alt_entry e;
+	struct ep_build_info info;
+	for (unsigned k = i; k < end; k++) {
+		uint8_t tmp[EP_PATCH_MAX_LEN];
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		enum ep_err err = ep_alt_build(c, &e, len, cur, tmp, &info);
+		if (err) {
+			fail_at(f, err, "alt", k, s->addr, e.repl);
+			return err;
+		}
+		if (!ep_alt_entry_passes(c, &e))
+			continue;
+		s->feature = e.feature;
+		s->flags = e.flags;
+		s->chosen = k - i + 1;
+		s->repllen = e.repllen;
+		ep_memcpy(out, tmp, len);
+		record_build(s, &info);
+	}
+	if (!s->chosen) {
+		ep_alt_keep(cur, len, out, &info);
+		record_build(s, &info);
+	}
+	return EP_ERR_OK;
+}
+
+/*
+ * Linux 6.1 rules: the entries are applied in table order, each on what the
+ * site holds by then, and each re-runs 6.1's NOP optimisation over its own
+ * instrlen (so a group's entries with different instrlens come out as 6.1's).
+ */
+static enum ep_err build_group61(const struct ep_alt_ctx *c, const struct tables *t, unsigned i, unsigned end,
+				 unsigned len, const uint8_t *cur, struct ep_plan_site *s, uint8_t *out,
+				 struct ep_patch_failure *f)
+{
+	struct ep_alt_entry e;
+	struct ep_build_info info;
+	unsigned nops = 0;
+	ep_memcpy(out, cur, len);
+	ep_memset(&info, 0, sizeof(info));
+	info.action = EP_ACT_KEEP;
+	info.produced = (uint8_t)len;
+	record_build(s, &info);
+	for (unsigned k = i; k < end; k++) {
+		uint8_t tmp[EP_PATCH_MAX_LEN];
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		enum ep_err err = ep_alt61_build(c, &e, tmp, &info);
+		if (err) {
+			fail_at(f, err, "alt", k, s->addr, e.repl);
+			return err;
+		}
+		if (ep_alt_entry_passes(c, &e)) {
+			s->feature = e.feature;
+			s->flags = e.flags;
+			s->chosen = k - i + 1;
+			s->repllen = e.repllen;
+			ep_memcpy(out, tmp, e.instrlen);
+			record_build(s, &info);
+		}
+		nops += ep_optimize_nops61(out, e.instrlen);
+	}
+	s->nops = (uint8_t)(nops > 255 ? 255 : nops);
+	return EP_ERR_OK;
+}
+
+/* Checks and builds every entry of the group [i, end) with the ABI's rules. */
+static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, unsigned i, unsigned end,
+			      unsigned len, struct ep_patch_failure *f)
+{
+	const struct ep_alt_ctx *c = p->actx;
+	struct ep_alt_entry e;
+	ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, i, &e);
+	uint64_t addr = e.instr;
+	for (unsigned k = i; k < end; k++) {
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
+		enum ep_err err = ep_alt_check_entry(c, &e, len);
+		if (err) {
+			fail_at(f, err, "alt", k, addr, e.repl);
+			return err;
+		}
+	}
+	const uint8_t *orig = ep_image_ptr(c->img, addr, len);
+	uint8_t cur[EP_PATCH_MAX_LEN];
+	if (orig) {
+		ep_memcpy(cur, orig, len);
+		overlay_paravirt(p, addr, len, cur);
+		ep_ret_sites_apply(c, addr, cur, len);
+	}
+	enum ep_err err = check_site(c, addr, len, cur);
+	if (err) {
+		fail_at(f, err, "alt", i, addr, 0);
+		return err;
+	}
+	struct ep_plan_site *s = new_site(p, EP_SITE_ALT, addr, i, len);
+	uint8_t *out = p->pool + s->bytes_off;
+	s->nentries = end - i;
+	err = c->abi->rules == EP_ALT_RULES_61 ? build_group61(c, t, i, end, len, cur, s, out, f)
+					       : build_group612(c, t, i, end, len, cur, s, out, f);
+	if (err)
+		return err;
+	if (group_is_early(&p->opts, t, i, end))
+		s->stage = EP_STAGE_EARLY;
+	s->changed = ep_memcmp(out, orig, len) != 0;
+	return EP_ERR_OK;
+}
+
+static enum ep_err plan_alternatives(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	for (unsigned i = 0; i < t->alt_count;) {
+		struct ep_alt_entry first;
+		unsigned len;
+		unsigned end = group_end(t, i, &first, &len);
+		enum ep_err err = plan_group(p, t, i, end, len, f);
+		if (err)
+			return err;
+		i = end;
+	}
+	return EP_ERR_OK;
+}
+
+static void sort_by_address(uint32_t *order, const struct ep_plan_site *sites, size_t n);
+
+/* Paravirt sites first (Linux patches them before the alternatives); sorted for overlay_paravirt. */
+static enum ep_err plan_paravirt(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	if (t->pv_count == 0)
+		return EP_ERR_OK;
+	struct ep_pv_ctx pc;
+	enum ep_err err = ep_pv_ctx_init(p->img, t->abi, &pc);
+	if (err) {
+		fail_at(f, err, "pv", 0, 0, 0);
+		return err;
+	}
+	for (unsigned i = 0; i < t->pv_count; i++) {
+		struct ep_pv_entry e;
+		struct ep_build_info info;
+		uint8_t tmp[EP_PATCH_MAX_LEN];
+		ep_pv_entry_at(t->pv_raw, i, &e);
+		err = ep_pv_build(p->img, &pc, &e, tmp, &info);
+		if (err) {
+			fail_at(f, err, "pv", i, e.instr, info.target);
+			return err;
+		}
+		struct ep_plan_site *s = new_site(p, EP_SITE_PV, e.instr, i, e.len);
+		ep_memcpy(p->pool + s->bytes_off, tmp, e.len);
+		s->feature = e.type;
+		record_build(s, &info);
+		s->changed = ep_memcmp(tmp, ep_image_ptr(p->img, e.instr, e.len), e.len) != 0;
+	}
+	p->npv = p->nsites;
+	sort_by_address(p->order, p->sites, p->npv);
+	return EP_ERR_OK;
+}
+
+static enum ep_err plan_static_calls(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	for (unsigned i = 0; i < t->sc_count; i++) {
+		struct ep_scall_site sc;
+		ep_scall_at(t->sc_raw, t->sc_addr, i, &sc);
+		uint8_t tmp[6], len;
+		struct ep_build_info info;
+		enum ep_err err = ep_scall_build(p->img, t->abi, &sc, tmp, &len, &info);
+		if (err) {
+			fail_at(f, err, "scall", i, sc.addr, sc.key);
+			return err;
+		}
+		struct ep_plan_site *s = new_site(p, EP_SITE_SCALL, sc.addr, i, len);
+		ep_memcpy(p->pool + s->bytes_off, tmp, len);
+		s->key = sc.key;
+		s->flags = (uint16_t)sc.flags;
+		record_build(s, &info);
+		s->changed = ep_memcmp(tmp, ep_image_ptr(p->img, sc.addr, len), len) != 0;
+	}
+	return EP_ERR_OK;
+}
+
+/*
+ * Hypercall sites: the table's own checks (ep_hc_sites_validate, which logs
+ * nothing; log_failure writes its E hcsite line), then each site's bytes.
+ * They are stage 1, and check_overlaps holds them against every other table.
+ */
+static enum ep_err plan_hc_sites(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
+{
+	struct ep_hc_result res;
+	enum ep_hc_mechanism m = p->opts.hc_mechanism;
+	if (t->hc_count == 0)
+		return EP_ERR_OK;
+	enum ep_err err = ep_hc_sites_validate(p->img, m, &res);
+	if (err) {
+		fail_at(f, err, "hcsite", res.fail_index, res.fail_addr, 0);
+		return err;
+	}
+	for (unsigned i = 0; i < t->hc_count; i++) {
+		struct ep_hc_site_info e;
+		ep_hc_site_at(p->img, i, &e);
+		struct ep_plan_site *s = new_site(p, EP_SITE_HC, e.site, i, e.len);
+		uint8_t *out = p->pool + s->bytes_off;
+		ep_hc_site_bytes(m, e.len, (int64_t)(e.thunk - (e.site + 5)), out); /* validated above */
+		s->target = e.thunk;
+		s->action = EP_ACT_PATCH;
+		s->changed = ep_memcmp(out, ep_image_ptr(p->img, e.site, e.len), e.len) != 0;
+	}
+	return EP_ERR_OK;
+}
+
+static bool site_before(const void *ctx, const void *a, const void *b)
+{
+	const struct ep_plan_site *s = ctx;
+	return s[*(const uint32_t *)a].addr < s[*(const uint32_t *)b].addr;
+}
+
+/* order[0..n) = the indices of sites[0..n) by address. */
+static void sort_by_address(uint32_t *order, const struct ep_plan_site *sites, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	ep_sort(order, n, sizeof(*order), site_before, sites);
+}
+
+static const char *table_name(unsigned kind)
+{
+	static const char *const names[] = {[EP_SITE_ALT] = "alt", [EP_SITE_SCALL] = "scall", [EP_SITE_PV] = "pv",
+					    [EP_SITE_HC] = "hcsite"};
+	return names[kind];
+}
+
+static enum ep_err overlap(struct ep_patch_failure *f, const struct ep_plan_site *b, const char *other_table,
+			   uint64_t other)
+{
+	fail_at(f, EP_ERR_PATCH_SITE_OVERLAP, table_name(b->kind), b->index, b->addr, other);
+	f->other_table = other_table;
+	return EP_ERR_PATCH_SITE_OVERLAP;
+}
+
+/*
+ * A return site is rewritten by the kernel itself (and inside alternatives
+ * sites by this plan): it may lie wholly inside an alternatives site, but
+ * touch no other site. Both lists are sorted, so one merge walk does it.
+ */
+static enum ep_err check_return_sites(const struct ep_patch_plan *p, struct ep_patch_failure *f)
+{
+	const struct ep_alt_ctx *c = p->actx;
+	unsigned j = 0;
+	for (unsigned r = 0; r < c->nret; r++) {
+		uint64_t ret = c->ret_sites[r]; /* ret + 5 cannot wrap: ep_ret_sites_init */
+		for (; j < p->nsites; j++) {
+			const struct ep_plan_site *s = &p->sites[p->order[j]];
+			if (!s->nested && s->addr + s->len > ret)
+				break;
+		}
+		for (unsigned k = j; k < p->nsites; k++) {
+			const struct ep_plan_site *s = &p->sites[p->order[k]];
+			if (s->addr >= ret + 5)
+				break;
+			if (s->nested)
+				continue;
+			bool inside = s->kind == EP_SITE_ALT && ret >= s->addr && ret + 5 <= s->addr + s->len;
+			if (!inside)
+				return overlap(f, s, "ret", ret);
+		}
+	}
+	return EP_ERR_OK;
+}
+
+/*
+ * Sites by address. A nested paravirt site is part of its alternatives site,
+ * but two nested ones must not overlap each other: each was built from the
+ * image's bytes, so one would silently undo the other (Linux would apply
+ * them one over the other).
+ */
+static enum ep_err check_overlaps(struct ep_patch_plan *p, struct ep_patch_failure *f)
+{
+	sort_by_address(p->order, p->sites, p->nsites);
+	const struct ep_plan_site *a = NULL, *n = NULL;
+	for (unsigned i = 0; i < p->nsites; i++) {
+		const struct ep_plan_site *b = &p->sites[p->order[i]];
+		const struct ep_plan_site **prev = b->nested ? &n : &a;
+		if (*prev && (*prev)->addr + (*prev)->len > b->addr)
+			return overlap(f, b, table_name((*prev)->kind), (*prev)->addr);
+		*prev = b;
+	}
+	return check_return_sites(p, f);
+}
+
+static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const struct ep_patch_opts *o,
+			 const struct ep_alt_abi *abi)
+{
+	ep_memset(c, 0, sizeof(*c));
+	c->img = img;
+	c->abi = abi;
+	c->caps = o->caps;
+	c->ncaps = o->caps ? o->ncaps : 0;
+	const struct ep_section *r = ep_image_section(img, ".altinstr_replacement");
+	if (r && r->vaddr) {
+		c->have_repl = true;
+		c->repl_start = r->vaddr;
+		c->repl_end = r->vaddr + r->size;
+	}
+}
+
+/* Lays the plan out in the arena; false if it does not fit. */
+static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, unsigned nret,
+		  struct plan_head **out, uint64_t **ret_buf)
+{
+	uintptr_t base = ((uintptr_t)arena + 7) & ~(uintptr_t)7;
+	if (!arena || arena_need(nsites, nbytes, nret) > size)
+		return false;
+	struct plan_head *h = (struct plan_head *)base;
+	ep_memset(h, 0, sizeof(*h));
+	uint8_t *cur = (uint8_t *)base + align8(sizeof(*h));
+	h->plan.sites = (struct ep_plan_site *)cur;
+	cur += align8((size_t)nsites * sizeof(struct ep_plan_site));
+	h->plan.order = (uint32_t *)cur;
+	cur += align8((size_t)nsites * sizeof(uint32_t));
+	*ret_buf = (uint64_t *)(void *)cur;
+	cur += (size_t)nret * 8;
+	h->plan.pool = cur;
+	h->plan.cap_sites = nsites;
+	h->plan.pool_cap = nbytes;
+	*out = h;
+	return true;
+}
+
+static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_opts *opts, void *arena,
+			      size_t arena_size, struct ep_patch_plan **plan, struct ep_patch_failure *f)
+{
+	struct tables t;
+	enum ep_err err = find_tables(img, opts, &t, f);
+	if (err)
+		return err;
+	unsigned nsites;
+	size_t nbytes;
+	count_sites(&t, &nsites, &nbytes);
+	struct plan_head *h;
+	uint64_t *ret_buf;
+	unsigned nret = t.alt_count ? ep_ret_sites_count(img, t.abi) : 0;
+	if (!carve(arena, arena_size, nsites, nbytes, nret, &h, &ret_buf)) {
+		fail_at(f, EP_ERR_PATCH_ARENA_TOO_SMALL, "plan", nsites, 0, arena_need(nsites, nbytes, nret));
+		return EP_ERR_PATCH_ARENA_TOO_SMALL;
+	}
+	struct ep_patch_plan *p = &h->plan;
+	p->img = img;
+	p->opts = *opts;
+	p->abi = t.abi;
+	p->alt_entries = t.alt_count;
+	p->alt_raw = t.alt_raw;
+	p->alt_table_addr = t.alt_addr;
+	init_alt_ctx(&h->actx, img, opts, t.abi);
+	unsigned bad = 0;
+	err = ep_ret_sites_init(&h->actx, ret_buf, nret, opts->return_thunk, &bad);
+	if (err) {
+		const struct ep_section *s = ep_image_section(img, ".return_sites");
+		fail_at(f, err, "ret", bad, s->vaddr + 4u * bad, 0);
+		return err;
+	}
+	p->actx = &h->actx;
+	err = plan_paravirt(p, &t, f);
+	if (!err)
+		err = plan_alternatives(p, &t, f);
+	if (!err)
+		err = plan_static_calls(p, &t, f);
+	if (!err)
+		err = plan_hc_sites(p, &t, f);
+	if (!err)
+		err = check_overlaps(p, f);
+	*plan = err ? NULL : p;
+	return err;
+}
+
+enum ep_err ep_patch_plan(const struct ep_image *img, const struct ep_patch_opts *opts, void *arena,
+			  size_t arena_size, struct ep_patch_plan **plan, struct ep_patch_failure *fail,
+			  struct ep_log *log)
+{
+	struct ep_patch_failure local;
+	struct ep_patch_failure *f = fail ? fail : &local;
+	ep_memset(f, 0, sizeof(*f));
+	*plan = NULL;
+	enum ep_err err = build_plan(img, opts, arena, arena_size, plan, f);
+	if (err)
+		ep_report_failure(log, img, f);
+	return err;
+}
+
+enum ep_err ep_patch_apply(struct ep_image *img, const struct ep_patch_opts *opts, void *arena,
+			   size_t arena_size, struct ep_log *log, struct ep_patch_stats *stats,
+			   struct ep_patch_failure *fail)
+{
+	struct ep_patch_plan *plan;
+	enum ep_err err = ep_patch_plan(img, opts, arena, arena_size, &plan, fail, log);
+	if (stats)
+		ep_memset(stats, 0, sizeof(*stats));
+	if (err) {
+		ep_patch_log_failed_summary(log);
+		return err;
+	}
+	ep_patch_commit(img, plan, log, stats);
+	return EP_ERR_OK;
+}

@@ -1,0 +1,155 @@
+/*
+ * What the files of core/patch/ share and nothing else sees: the plan's
+ * layout (sites, actions, the pool of new bytes) and each table kind's
+ * check-and-build function, which patch.c calls while it plans. One section
+ * per file below. White-box tests may include it; tools and efi/ may not
+ * (tests/layers/check.py).
+ */
+#ifndef EP_PATCH_IMPL_H
+#define EP_PATCH_IMPL_H
+
+#include "patch/patch.h"
+#include "x86/insn.h"
+#include "x86/reloc.h"
+
+enum ep_site_kind { EP_SITE_ALT, EP_SITE_SCALL, EP_SITE_PV, EP_SITE_HC };
+
+enum ep_site_action {
+	EP_ACT_PATCH,     /* replacement written */
+	EP_ACT_KEEP,      /* no eligible entry: original kept, NOP runs optimised */
+	EP_ACT_CALL,      /* DIRECT_CALL / static call: direct call */
+	EP_ACT_NOP,       /* DIRECT_CALL to the no-op function / static call to NULL */
+	EP_ACT_TRAP,      /* DIRECT_CALL through a NULL pointer */
+	EP_ACT_JMP,       /* tail static call */
+	EP_ACT_RET,       /* tail static call to NULL */
+	EP_ACT_RET0,      /* static call to the return-0 function */
+	EP_ACT_JCC,       /* conditional tail static call */
+	EP_ACT_BUG,       /* paravirt NULL operation: call to the BUG function */
+};
+
+/* What building one site's bytes produced, for the log. */
+struct ep_build_info {
+	uint8_t produced;   /* bytes before padding */
+	uint8_t reloc;      /* relocated operands */
+	uint8_t shrunk;     /* JMP32 -> JMP8 */
+	uint8_t nops;       /* bytes in NOP runs the optimiser rewrote */
+	uint8_t action;     /* enum ep_site_action */
+	uint64_t target;    /* DIRECT_CALL / static call target */
+};
+
+struct ep_plan_site {
+	uint64_t addr;
+	uint64_t target;
+	uint64_t key;          /* static calls: key address */
+	uint32_t index;        /* table index of the first entry */
+	uint32_t nentries;     /* entries in the group (alternatives) */
+	uint32_t chosen;       /* 1-based entry within the group, 0: none */
+	uint32_t bytes_off;    /* new bytes in the plan's pool */
+	uint16_t feature;      /* chosen entry's feature (or the last one's) */
+	uint16_t flags;        /* chosen entry's flags / static call key flags */
+	uint8_t kind;          /* enum ep_site_kind */
+	uint8_t stage;         /* EP_STAGE_EARLY or EP_STAGE_FULL */
+	uint8_t len;
+	uint8_t repllen;
+	uint8_t pad;
+	uint8_t reloc, shrunk, nops, action;
+	bool changed;
+	bool nested;           /* paravirt site inside an alternatives site: that one writes it */
+};
+
+struct ep_alt_ctx;
+
+struct ep_patch_plan {
+	const struct ep_image *img;
+	struct ep_patch_opts opts;
+	const struct ep_alt_abi *abi;
+	struct ep_plan_site *sites;
+	unsigned nsites, cap_sites;
+	unsigned alt_entries;
+	uint8_t *pool;
+	size_t pool_used, pool_cap;
+	uint32_t *order;      /* site indices sorted by address (overlap check) */
+	const struct ep_alt_ctx *actx;
+	const uint8_t *alt_raw;
+	uint64_t alt_table_addr;
+	unsigned npv;          /* paravirt sites: sites[0..npv), planned first */
+};
+
+/* --- optnops.c --- */
+/* Linux 6.12 optimize_nops on buf[0..len); returns bytes rewritten. */
+unsigned ep_optimize_nops(uint8_t *buf, size_t len);
+/* A NOP as Linux 6.12 counts one: 90 without REP, or 0F 1F. */
+bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn);
+
+/* --- report.c: the log lines of commit.c and patch.c --- */
+void ep_patch_log_failed_summary(struct ep_log *log);
+void ep_report_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s);
+void ep_report_summaries(struct ep_log *log, const struct ep_patch_plan *p, unsigned stages,
+			 const struct ep_patch_stats *st);
+void ep_report_failure(struct ep_log *log, const struct ep_image *img, const struct ep_patch_failure *f);
+
+/* --- alternative.c --- */
+struct ep_alt_ctx {
+	const struct ep_image *img;
+	const struct ep_alt_abi *abi;
+	const uint32_t *caps;
+	unsigned ncaps;
+	uint64_t repl_start, repl_end;  /* .altinstr_replacement, or 0/0 */
+	bool have_repl;
+	/* Linux return sites (sorted), applied to the bytes the alternatives see. */
+	const uint64_t *ret_sites;
+	unsigned nret;
+	uint64_t ret_default, ret_thunk, ret_its;  /* __x86_return_thunk, chosen, its_return_thunk */
+};
+/* Validates one entry against the site (group length len); err with no bytes built. */
+enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len);
+/* Builds the site bytes for entry e into out[0..len). */
+enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
+			 const uint8_t *orig, uint8_t *out, struct ep_build_info *info);
+/* The site left as it is, with Linux's NOP optimisation. */
+void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info);
+bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
+/* Whether the symbol exactly at addr is name. */
+bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name);
+
+/* --- linux61.c --- */
+/* Linux 6.1 add_nops: NOPs of at most 8 bytes. */
+void ep_nops61_fill(uint8_t *buf, size_t len);
+/* Linux 6.1 optimize_nops: runs of 0x90 become NOPs of at most 8 bytes; returns bytes rewritten. */
+unsigned ep_optimize_nops61(uint8_t *buf, size_t len);
+/* One entry's bytes with 6.1's rules: out[0..instrlen), replacement + 0x90 padding. */
+enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, uint8_t *out,
+			   struct ep_build_info *info);
+
+/* --- retsites.c --- */
+/* Entries in .return_sites (0 when absent or the ABI has none). */
+unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi *abi);
+/*
+ * Fills c->ret_sites (into buf, count entries) sorted, and the thunk
+ * addresses. A return site not wholly inside an executable segment (one
+ * whose address wraps, say) is invalid input: EP_ERR_RET_SITE_OUT_OF_TEXT,
+ * its index in *bad.
+ */
+enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk,
+			      unsigned *bad);
+/* Rewrites, as the kernel's return-site pass does, each return site within buf (len bytes at addr). */
+void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
+
+/* --- paravirt.c --- */
+struct ep_pv_ctx {
+	uint64_t ops, ops_size;     /* pv_ops array */
+	uint64_t nop_func, bug_func;
+	bool have_nop, have_bug;
+};
+enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, struct ep_pv_ctx *pc);
+/* Validates the site and builds its bytes into out[0..e->len). */
+enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
+			uint8_t *out, struct ep_build_info *info);
+
+/* --- static_call.c --- */
+/* Validates the site and builds its new bytes (5, or 6 for a Jcc) into out; *len set. */
+enum ep_err ep_scall_build(const struct ep_image *img, const struct ep_alt_abi *abi,
+			   const struct ep_scall_site *s, uint8_t *out, uint8_t *len,
+			   struct ep_build_info *info);
+
+#endif
