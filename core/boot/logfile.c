@@ -79,11 +79,6 @@ static enum ep_fs_rc replace(const struct ep_fs_ops *fs, const char *path, const
 	return EP_FS_OK;
 }
 
-enum ep_fs_rc ep_fs_replace(const struct ep_fs_ops *fs, const char *path, const void *data, size_t size)
-{
-	return replace(fs, path, data ? data : "", NULL, size);
-}
-
 enum ep_fs_rc ep_logfile_prepare(struct ep_logfile *lf, struct ep_log *log)
 {
 	const struct ep_fs_ops *fs = lf->fs;

@@ -83,11 +83,4 @@ enum ep_fs_rc ep_logfile_prepare(struct ep_logfile *lf, struct ep_log *log);
  */
 enum ep_fs_rc ep_logfile_write(struct ep_logfile *lf, const void *data, size_t size);
 
-/*
- * Replaces path's contents with data (creating it if needed) and flushes: the
- * file holds exactly size bytes afterwards, also when Delete only warned and
- * the old, longer file is still there.
- */
-enum ep_fs_rc ep_fs_replace(const struct ep_fs_ops *fs, const char *path, const void *data, size_t size);
-
 #endif

@@ -1,9 +1,9 @@
 /*
  * Stage 1 hypercall sites: the table, its per-entry checks, the bytes a site
  * becomes and its log lines. A boot plans them with every other table in one
- * transaction (patch.c, EP_SITE_HC), so a site some other table also claims
- * is refused; ep_hc_sites_apply is the same for this table alone. Either
- * way every entry is validated before the first write.
+ * transaction (patch.c, EP_SITE_HC, opts.hc_sites), so a site some other
+ * table also claims is refused and every entry is validated before the first
+ * write. There is no second writer for this table alone.
  */
 #include "base/log.h"
 #include "base/util.h"
@@ -221,30 +221,4 @@ void ep_hc_log_summary(struct ep_log *log, enum ep_hc_mechanism m, unsigned site
 	ep_kv_str(&l, "mechanism", ep_hc_mechanism_name(m));
 	ep_kv_u(&l, "sites", sites);
 	ep_line_end(&l);
-}
-
-enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
-			      struct ep_hc_result *res)
-{
-	enum ep_err err = ep_hc_sites_validate(img, m, res);
-	return err == EP_ERR_OK ? err : ep_hc_log_failure(log, res, err);
-}
-
-enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
-			      struct ep_hc_result *res)
-{
-	struct hc_table t;
-	enum ep_err err = ep_hc_sites_check(img, m, log, res);
-	if (err != EP_ERR_OK)
-		return err;
-	find_table(img, &t);
-	for (unsigned i = 0; i < t.count; i++) {
-		struct ep_hc_site_info e;
-		entry_at(&t, i, &e);
-		/* Validated above: cannot fail. */
-		ep_hc_site_bytes(m, e.len, (int64_t)(e.thunk - (e.site + 5)), ep_image_ptr(img, e.site, e.len));
-		ep_hc_log_site(log, img, &e, m);
-	}
-	ep_hc_log_summary(log, m, t.count);
-	return EP_ERR_OK;
 }

@@ -1,8 +1,8 @@
 /*
- * Stage 1: writing the chosen hypercall mechanism into the payload's
- * .hypercall_sites (include/earlypatch/hypercall.h). Transactional like the
- * alternatives engine: every entry is validated and every site's bytes built
- * before the first write.
+ * Stage 1's table: the payload's .hypercall_sites
+ * (include/earlypatch/hypercall.h), what each mechanism writes there, the
+ * table's checks and log lines. The engine plans it with every other table
+ * (struct ep_patch_opts.hc_sites) and is the only writer.
  */
 #ifndef EP_HCSITES_H
 #define EP_HCSITES_H
@@ -41,17 +41,6 @@ struct ep_hc_result {
 
 /* Validates every site for mechanism m without writing or logging; res says where it failed. */
 enum ep_err ep_hc_sites_validate(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_hc_result *res);
-/* The same, logging one E line on failure. */
-enum ep_err ep_hc_sites_check(const struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
-			      struct ep_hc_result *res);
-/*
- * Patches every hypercall site for mechanism m. An image without the section
- * has zero sites (not an error). On error nothing is written, one E line is
- * logged and the error returned.
- */
-enum ep_err ep_hc_sites_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
-			      struct ep_hc_result *res);
-
 /* Read-only walk (eptool inspect): the table's entry count, and entry i made absolute. */
 struct ep_hc_site_info {
 	uint64_t site, thunk;

@@ -77,6 +77,32 @@ static inline enum ep_err run_apply(struct run *r, struct synth *s)
 	return err;
 }
 
+/*
+ * Hypercall sites alone, through the engine's plan (the only writer of them):
+ * res gets the site count, or the failing entry's index and address.
+ */
+static inline enum ep_err run_hc_apply(struct ep_image *img, enum ep_hc_mechanism m, struct ep_log *log,
+				       struct ep_hc_result *res)
+{
+	struct ep_patch_opts o = {.skip_alternatives = true, .skip_static_calls = true, .hc_sites = true,
+				  .hc_mechanism = m};
+	struct ep_patch_stats st;
+	struct ep_patch_failure fail;
+	size_t need = 0;
+	ep_patch_plan_size(img, &o, &need); /* on a bad table, apply fails the same way and says where */
+	void *arena = malloc(need ? need : 1);
+	enum ep_err err = ep_patch_apply(img, &o, arena, need, log, &st, &fail);
+	free(arena);
+	memset(res, 0, sizeof(*res));
+	if (err) {
+		res->fail_index = fail.index;
+		res->fail_addr = fail.addr;
+	} else {
+		res->sites = st.hc_sites;
+	}
+	return err;
+}
+
 /* The n-th (0-based) log line with the given topic; NULL-terminated copy in out. */
 static inline int run_line(const struct run *r, const char *topic, unsigned n, char *out, size_t cap)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "patch_run.h"
 #include "patch/hcsites.h"
 #include "x86/insn.h"
 #include "base/log.h"
@@ -82,7 +83,7 @@ static void each_mechanism(void **state)
 		setup(NULL);
 		add_site(TEXT + 0x10, TEXT + 0x80, 8);
 		add_site(TEXT + 0x20, TEXT + 0x80, 12);
-		assert_int_equal(ep_hc_sites_apply(&img, rows[i].m, &log_, &res), EP_ERR_OK);
+		assert_int_equal(run_hc_apply(&img, rows[i].m, &log_, &res), EP_ERR_OK);
 		assert_int_equal(res.sites, 2);
 		assert_memory_equal(text + 0x10, rows[i].bytes, rows[i].n);
 		assert_memory_equal(text + 0x20, rows[i].bytes, rows[i].n);
@@ -101,7 +102,7 @@ static void page_mechanism_calls_the_thunk(void **state)
 	struct ep_hc_result res;
 	struct ep_insn insn;
 	add_site(TEXT + 0x40, TEXT + 0x08, 8);
-	assert_int_equal(ep_hc_sites_apply(&img, EP_HC_HYPERCALL_PAGE, &log_, &res), EP_ERR_OK);
+	assert_int_equal(run_hc_apply(&img, EP_HC_HYPERCALL_PAGE, &log_, &res), EP_ERR_OK);
 	decode_first(text + 0x40, &insn);
 	assert_int_equal(insn.branch, EP_BRANCH_CALL);
 	assert_int_equal(ep_insn_branch_target(&insn, TEXT + 0x40), TEXT + 0x08);
@@ -113,7 +114,7 @@ static void no_table_is_zero_sites(void **state)
 {
 	struct ep_hc_result res;
 	img.nsecs = 0;
-	assert_int_equal(ep_hc_sites_apply(&img, EP_HC_VMCALL, &log_, &res), EP_ERR_OK);
+	assert_int_equal(run_hc_apply(&img, EP_HC_VMCALL, &log_, &res), EP_ERR_OK);
 	assert_int_equal(res.sites, 0);
 }
 
@@ -148,7 +149,7 @@ static void bad_tables_change_nothing(void **state)
 		}
 		memcpy(before_text, text, sizeof(text));
 		memcpy(before_data, data, sizeof(data));
-		enum ep_err err = ep_hc_sites_apply(&img, rows[i].m, &log_, &res);
+		enum ep_err err = run_hc_apply(&img, rows[i].m, &log_, &res);
 		if (err != rows[i].want)
 			fail_msg("%s: got %s", rows[i].what, ep_err_name(err));
 		assert_int_equal(res.fail_index, rows[i].index);

@@ -131,7 +131,7 @@ static void test_hcsite_past_file_bytes(void **state)
 	uint64_t tail = SYN_TEXT + SYN_TEXT_SIZE - 0x80;
 	syn_hcsite(s, tail, tail, 8);
 	struct ep_hc_result res;
-	assert_string_equal(ep_err_name(ep_hc_sites_apply(&s->img, EP_HC_VMCALL, &r.log, &res)),
+	assert_string_equal(ep_err_name(run_hc_apply(&s->img, EP_HC_VMCALL, &r.log, &res)),
 			    "PATCH_SITE_NOT_IN_FILE");
 	struct ep_stages_result sres;
 	assert_string_equal(ep_err_name(run_stages(s, EP_HC_VMCALL, &r.log, &sres)), "PATCH_SITE_NOT_IN_FILE");
