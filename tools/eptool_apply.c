@@ -40,6 +40,7 @@ struct apply_opts {
 	unsigned nwords;
 	/* With --cpuid-dump or --hypercall: the firmware's stage 1 + stage 2 for earlypatch payloads. */
 	bool firmware_stages;
+	bool alternatives_off;  /* the boot log's config said `alternatives off`: stage 2 left to the payload */
 	struct ep_facts facts;
 	struct ep_hc_decision hc;
 };
@@ -85,6 +86,23 @@ static int parse_caps(struct apply_opts *o)
 	return 0;
 }
 
+/* Whether a boot log's "I config" line says alternatives=0, as the firmware then skips stage 2. */
+static bool log_says_alternatives_off(const char *text, size_t len)
+{
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *topic;
+		size_t tl;
+		char v[8];
+		if (ep_logline_topic(p, n, &topic, &tl) && tl == 6 && !memcmp(topic, "config", 6) &&
+		    ep_logline_get(p, n, "alternatives", v, sizeof(v)))
+			return !strcmp(v, "0");
+		p += n + 1;
+	}
+	return false;
+}
+
 /* The firmware's probe sequence (core/boot/probe.c) on the boot log's dump and simulated features. */
 static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 {
@@ -104,6 +122,7 @@ static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 	}
 	ep_config_defaults(&config);
 	ep_config_features_from_log(&config, text, len);
+	o->alternatives_off = log_says_alternatives_off(text, len);
 	free(text);
 	ep_probe_facts(&dump, &config, log, facts, &o->hc);
 	o->firmware_stages = true;
@@ -164,7 +183,7 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 /* Exactly what the firmware does to an earlypatch payload: stage 1 and stage 2 as one transaction. */
 static int firmware_stages(struct apply_opts *o, struct eptool_payload *p, struct ep_log *log)
 {
-	struct ep_stages_opts so = {.alternatives = true};
+	struct ep_stages_opts so = {.alternatives = !o->alternatives_off};
 	struct ep_stages_result res;
 	size_t need = 0;
 	enum ep_err err = ep_stages_arena_size(&p->img, &o->facts, &so, &need);

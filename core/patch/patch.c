@@ -408,7 +408,7 @@ static enum ep_err plan_static_calls(struct ep_patch_plan *p, const struct table
 
 /*
  * Hypercall sites: the table's own checks (ep_hc_sites_validate, which logs
- * nothing; log_failure writes its E hcsite line), then each site's bytes.
+ * nothing; ep_report_failure writes its E hcsite line), then each site's bytes.
  * They are stage 1, and check_overlaps holds them against every other table.
  */
 static enum ep_err plan_hc_sites(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)

@@ -96,6 +96,10 @@ if [ -f "$st" ]; then
 	"$eptool" apply "$st" -o "$tmp/hc2.out" --cpuid-dump tests/data/cpuid/tdx.dump >"$tmp/log" 2>&1
 	check "--cpuid-dump tdx: the firmware's decision and tdcall sites" \
 		'grep -q "^I hypercall mechanism=tdcall reason=tdx-guest" "$tmp/log" && [ "$(site_bytes "$tmp/hc2.out" st_site_hypercall2 4)" = 660f01cc ]'
+	{ cat tests/data/cpuid/tdx.dump; echo "I config file=x payload=x alternatives=0 handoff=exit-boot-services"; } >"$tmp/altoff.log"
+	"$eptool" apply "$st" -o "$tmp/hc4.out" --cpuid-dump "$tmp/altoff.log" >"$tmp/log" 2>&1
+	check "--cpuid-dump of a boot with alternatives off: stage 2 left to the payload, as the firmware does" \
+		'grep -q "^I stage-summary msg=\"alternatives off: left to the payload\"" "$tmp/log" && ! grep -q "^I stage-summary stage=alternatives" "$tmp/log" && [ "$(site_bytes "$tmp/hc4.out" st_site_hypercall2 4)" = 660f01cc ]'
 	"$eptool" inspect "$st" >"$tmp/inspect" 2>&1
 	check "inspect lists the two hypercall sites and their placeholders" \
 		'grep -q "^hcsite-summary sites=2" "$tmp/inspect" && [ "$(grep -c "ud2" "$tmp/inspect")" -ge 2 ]'
