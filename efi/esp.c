@@ -89,6 +89,27 @@ EFI_STATUS efi_esp_read(struct efi_esp *esp, const char *path, uint8_t **data, U
 	return EFI_SUCCESS;
 }
 
+EFI_STATUS efi_esp_read_head(struct efi_esp *esp, const char *path, uint8_t *buf, UINTN cap, UINTN *got,
+			     UINT64 *file_size)
+{
+	EFI_FILE_HANDLE f;
+	EFI_STATUS st = open_file(esp, path, EFI_FILE_MODE_READ, &f);
+	if (EFI_ERROR(st))
+		return st;
+	EFI_FILE_INFO *info = LibFileInfo(f);
+	if (!info) {
+		f->Close(f);
+		return EFI_DEVICE_ERROR;
+	}
+	*file_size = info->FileSize;
+	FreePool(info);
+	UINTN n = cap;
+	st = f->Read(f, &n, buf);
+	f->Close(f);
+	*got = n;
+	return st;
+}
+
 /*
  * struct ep_fs_ops for core/boot/logfile.c. Each failure keeps its EFI status in
  * esp->last_error for the log line that reports it.

@@ -19,5 +19,8 @@ EFI_STATUS efi_esp_open(EFI_HANDLE image, struct efi_esp *esp);
 void efi_esp_close(struct efi_esp *esp);
 /* Reads a whole file into pool memory (NUL-terminated). EFI_NOT_FOUND when absent. */
 EFI_STATUS efi_esp_read(struct efi_esp *esp, const char *path, uint8_t **data, UINTN *size, UINTN max_size);
+/* The first cap bytes of a file (fewer if it is shorter) into buf; *file_size gets its whole size. */
+EFI_STATUS efi_esp_read_head(struct efi_esp *esp, const char *path, uint8_t *buf, UINTN cap, UINTN *got,
+			     UINT64 *file_size);
 
 #endif

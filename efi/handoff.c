@@ -46,6 +46,7 @@ EFI_STATUS efi_handoff_prepare(struct efi_handoff *h, struct ep_log *log)
 struct ebs_ctx {
 	EFI_HANDLE image;
 	EFI_STATUS status;
+	struct efi_handoff *h;
 };
 
 static enum ep_ebs_rc ebs_get_map(void *ctx, void *buf, size_t cap, size_t *size, uint64_t *key, size_t *desc_size,
@@ -73,6 +74,13 @@ static enum ep_ebs_rc ebs_exit(void *ctx, uint64_t key)
 	return EFI_ERROR(c->status) ? EP_EBS_ERROR : EP_EBS_OK;
 }
 
+static enum ep_ebs_rc ebs_map_ready(void *ctx, const void *buf, size_t size, size_t desc_size, uint32_t desc_version)
+{
+	struct ebs_ctx *c = ctx;
+	c->status = c->h->map_ready(c->h->map_ready_ctx, buf, size, desc_size, desc_version);
+	return EFI_ERROR(c->status) ? EP_EBS_ERROR : EP_EBS_OK;
+}
+
 /* A larger buffer first, then the old one freed: a failed allocation leaves the old buffer in place. */
 static enum ep_ebs_rc ebs_grow(void *ctx, void **buf, size_t *cap, size_t need)
 {
@@ -90,8 +98,9 @@ static enum ep_ebs_rc ebs_grow(void *ctx, void **buf, size_t *cap, size_t need)
 
 EFI_STATUS efi_exit_boot_services(EFI_HANDLE image, struct efi_handoff *h, struct ep_log *log, bool *exit_called)
 {
-	struct ebs_ctx c = {image, EFI_SUCCESS};
-	const struct ep_ebs_ops ops = {.ctx = &c, .get_map = ebs_get_map, .exit = ebs_exit, .grow = ebs_grow};
+	struct ebs_ctx c = {image, EFI_SUCCESS, h};
+	const struct ep_ebs_ops ops = {.ctx = &c, .get_map = ebs_get_map, .exit = ebs_exit, .grow = ebs_grow,
+				       .map_ready = h->map_ready ? ebs_map_ready : NULL};
 	struct ep_ebs_result r;
 	size_t cap = h->memmap_cap;
 	ep_exit_boot_services(&ops, &h->memmap, &cap, &r);
@@ -106,7 +115,7 @@ EFI_STATUS efi_exit_boot_services(EFI_HANDLE image, struct efi_handoff *h, struc
 	ep_kv_u(&l, "grows", r.grows);
 	ep_kv_u(&l, "exit_calls", r.exit_calls);
 	ep_line_end(&l);
-	if (!EFI_ERROR(st)) {
+	if (!EFI_ERROR(st) && h->info) {
 		h->info->memmap = (uint64_t)(UINTN)h->memmap;
 		h->info->memmap_size = r.map_size;
 		h->info->memmap_desc_size = r.desc_size;

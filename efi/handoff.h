@@ -15,6 +15,9 @@ struct efi_handoff {
 	EFI_PHYSICAL_ADDRESS stack; /* EP_BOOT_STACK_SIZE bytes */
 	void *memmap;               /* buffer for the final memory map (pages; may be reallocated) */
 	UINTN memmap_cap;           /* its size, a multiple of 4096 */
+	/* Optional: called with each final map before ExitBootServices (no boot services may be used). */
+	EFI_STATUS (*map_ready)(void *ctx, const void *map, UINTN size, UINTN desc_size, UINT32 desc_version);
+	void *map_ready_ctx;
 };
 
 /* Allocates boot_info, stack and map buffer while boot services are still here. */

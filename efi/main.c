@@ -14,6 +14,7 @@
 #include "esp.h"
 #include "firmware_tables.h"
 #include "handoff.h"
+#include "linux.h"
 #include "payload.h"
 #include "version.h"
 
@@ -34,6 +35,8 @@ struct boot {
 	struct ep_facts facts;
 	struct ep_hc_decision hc;
 	struct efi_payload payload;
+	struct efi_linux linux_kernel;
+	struct ep_cpuid_dump real_cpuid;    /* the dump before any simulation: what a Linux kernel will read */
 	struct ep_stages_result stages;
 	struct efi_handoff handoff;
 	struct efi_firmware_tables firmware;
@@ -103,6 +106,7 @@ static void probe(struct boot *b)
 {
 	uint64_t t0 = efi_rdtsc();
 	ep_cpuid_collect(&b->dump, efi_cpuid, NULL);
+	b->real_cpuid = b->dump;
 	ep_config_apply_cpuid(&b->config, &b->dump, &b->log);
 	read_sev_status(b);
 	ep_cpuid_log(&b->dump, &b->log);
@@ -231,7 +235,7 @@ static EFI_STATUS enter_with_boot_services(struct boot *b)
 	return EFI_SUCCESS;
 }
 
-static EFI_STATUS enter_after_exit(struct boot *b)
+static EFI_STATUS enter_after_exit(struct boot *b, bool linux_kernel)
 {
 	write_log(b);
 	/* From here on ConOut is off limits: lines go to memory (and debugcon/serial). */
@@ -244,6 +248,8 @@ static EFI_STATUS enter_after_exit(struct boot *b)
 			b->config.log_console = console;
 		return st;
 	}
+	if (linux_kernel)
+		efi_linux_enter(&b->linux_kernel, &b->handoff);
 	publish_log(b);
 	ep_handoff_enter(b->payload.img.entry, b->handoff.info, b->handoff.stack + EP_BOOT_STACK_SIZE, 1);
 	ep_log_msg(&b->log, EP_LOG_ERR, "handoff", "payload returned after ExitBootServices: halting");
@@ -251,9 +257,14 @@ static EFI_STATUS enter_after_exit(struct boot *b)
 		__asm__ volatile("cli; hlt");
 }
 
+static EFI_STATUS boot_linux(struct boot *b, enum ep_payload_kind kind);
+
 static EFI_STATUS load_patch_and_enter(struct boot *b)
 {
 	EFI_STATUS st;
+	enum ep_payload_kind kind;
+	if (efi_linux_detect(&b->esp, b->config.payload, &kind))
+		return boot_linux(b, kind);
 	uint64_t t0 = efi_rdtsc();
 	st = efi_payload_load(&b->esp, b->config.payload, &b->payload, &b->log);
 	if (EFI_ERROR(st))
@@ -277,7 +288,48 @@ static EFI_STATUS load_patch_and_enter(struct boot *b)
 	log_handoff(b);
 	if (b->config.handoff == EP_HANDOFF_CALL)
 		return enter_with_boot_services(b);
-	return enter_after_exit(b);
+	return enter_after_exit(b, false);
+}
+
+/* A stock Linux kernel: pre-patched, then the boot protocol's 64-bit entry (efi/linux.c). */
+static EFI_STATUS boot_linux(struct boot *b, enum ep_payload_kind kind)
+{
+	if (kind == EP_PAYLOAD_BZIMAGE) {
+		struct ep_line l;
+		ep_line_begin(&l, &b->log, EP_LOG_ERR, "payload");
+		ep_kv_str(&l, "kind", ep_payload_kind_name(kind));
+		ep_kv_str(&l, "file", b->config.payload);
+		ep_kv_err(&l, EP_ERR_LINUX_BZIMAGE_NOT_UNPACKED);
+		ep_line_end(&l);
+		return EFI_UNSUPPORTED;
+	}
+	const struct efi_linux_in in = {
+		.esp = &b->esp,
+		.config = &b->config,
+		.real_cpuid = ep_config_simulates(&b->config) ? NULL : &b->real_cpuid,
+		.facts = &b->facts,
+		.hc = &b->hc,
+		.acpi_rsdp = b->firmware.acpi_rsdp,
+		.log = &b->log,
+	};
+	uint64_t t0 = efi_rdtsc();
+	EFI_STATUS st = efi_linux_load(&in, &b->linux_kernel);
+	if (EFI_ERROR(st))
+		return st;
+	log_stage(b, "load+patch", t0);
+	if (b->config.handoff == EP_HANDOFF_NONE) {
+		ep_log_msg(&b->log, EP_LOG_INFO, "handoff", "handoff none: kernel loaded and patched, not entered");
+		return EFI_SUCCESS;
+	}
+	if (b->config.handoff == EP_HANDOFF_CALL)
+		ep_log_msg(&b->log, EP_LOG_WARN, "handoff", "a Linux kernel is entered after ExitBootServices, not called");
+	st = efi_handoff_prepare(&b->handoff, &b->log);
+	if (!EFI_ERROR(st))
+		st = efi_linux_prepare_handoff(&b->linux_kernel, &b->handoff, &b->log);
+	if (EFI_ERROR(st))
+		return st;
+	efi_linux_log_handoff(&b->linux_kernel, &b->handoff, &b->log);
+	return enter_after_exit(b, true);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)

@@ -40,4 +40,50 @@ ep_handoff_enter:
 	ret
 	.size ep_handoff_enter, . - ep_handoff_enter
 
+/*
+ * The Linux boot protocol's 64-bit entry, after ExitBootServices; never returns.
+ *
+ * void ep_linux_enter(uint64_t entry, uint64_t boot_params, uint64_t stack_top)
+ *                          rdi             rsi                   rdx
+ * The kernel wants long mode on an identity map (the firmware's), interrupts
+ * off, a GDT with flat 64-bit code at 0x10 and data at 0x18 loaded into CS
+ * and DS/ES/SS, and RSI = boot_params. The descriptor is built on the new
+ * stack, so the GDT needs no relocation.
+ */
+	.globl ep_linux_enter
+	.type ep_linux_enter, @function
+ep_linux_enter:
+	cli
+	and $-16, %rdx
+	mov %rdx, %rsp
+	lea linux_gdt(%rip), %rax
+	sub $16, %rsp
+	movw $(linux_gdt_end - linux_gdt - 1), (%rsp)
+	mov %rax, 2(%rsp)
+	lgdt (%rsp)
+	add $16, %rsp
+	lea 1f(%rip), %rax
+	pushq $0x10
+	push %rax
+	lretq                   /* CS = 0x10 */
+1:	mov $0x18, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %ss
+	mov %eax, %fs
+	mov %eax, %gs
+	cld
+	xor %ebp, %ebp
+	jmp *%rdi
+	.size ep_linux_enter, . - ep_linux_enter
+
+	.section .rodata
+	.balign 16
+linux_gdt:
+	.quad 0                     /* null */
+	.quad 0                     /* 0x08: unused */
+	.quad 0x00af9a000000ffff    /* 0x10: code, 64-bit (L), present, ring 0 */
+	.quad 0x00cf92000000ffff    /* 0x18: data, flat 4 GiB, writable */
+linux_gdt_end:
+
 	.section .note.GNU-stack, "", @progbits

@@ -33,6 +33,8 @@ void ep_exit_boot_services(const struct ep_ebs_ops *ops, void **buf, size_t *cap
 		}
 		if (rc != EP_EBS_OK)
 			return fail(r, EP_EBS_STEP_MAP);
+		if (ops->map_ready && ops->map_ready(ops->ctx, *buf, size, r->desc_size, r->desc_version) != EP_EBS_OK)
+			return fail(r, EP_EBS_STEP_PREPARE);
 		r->exit_called = true;
 		r->exit_calls++;
 		rc = ops->exit(ops->ctx, key);

@@ -35,6 +35,11 @@ struct ep_ebs_ops {
 	enum ep_ebs_rc (*exit)(void *ctx, uint64_t key);
 	/* A new buffer of at least need bytes in place of *buf; *cap gets its real size. */
 	enum ep_ebs_rc (*grow)(void *ctx, void **buf, size_t *cap, size_t need);
+	/*
+	 * Optional: called with each map about to be handed to ExitBootServices
+	 * (a Linux zero page is rebuilt from it); an error stops before the exit.
+	 */
+	enum ep_ebs_rc (*map_ready)(void *ctx, const void *buf, size_t size, size_t desc_size, uint32_t desc_version);
 };
 
 #define EP_EBS_MAX_TRIES 8          /* ExitBootServices calls */
@@ -42,7 +47,7 @@ struct ep_ebs_ops {
 #define EP_MEMMAP_SLACK_DESCRIPTORS 32
 #define EP_MEMMAP_DEFAULT_DESC_SIZE 48
 
-enum ep_ebs_step { EP_EBS_STEP_NONE, EP_EBS_STEP_MAP, EP_EBS_STEP_GROW, EP_EBS_STEP_EXIT };
+enum ep_ebs_step { EP_EBS_STEP_NONE, EP_EBS_STEP_MAP, EP_EBS_STEP_GROW, EP_EBS_STEP_EXIT, EP_EBS_STEP_PREPARE };
 
 struct ep_ebs_result {
 	enum ep_ebs_rc rc;      /* EP_EBS_OK: boot services are gone and the map below is final */

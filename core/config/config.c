@@ -233,6 +233,7 @@ static void parse_setting(struct parser *p, struct token key, struct token value
 	static const char *const on_exit_words[] = {"return", "shutdown"};
 	static const char *const handoff_words[] = {"exit-boot-services", "call", "none"};
 	static const char *const level_words[] = {"error", "warning", "info", "debug"};
+	static const char *const prepatch_words[] = {"safe", "off", "full"};
 	static const enum ep_level levels[] = {EP_LOG_ERR, EP_LOG_WARN, EP_LOG_INFO, EP_LOG_DEBUG};
 	struct ep_config *c = p->c;
 	bool ok = true;
@@ -242,6 +243,12 @@ static void parse_setting(struct parser *p, struct token key, struct token value
 		ok = set_path(c->payload, sizeof(c->payload), value);
 	else if (tok_is(key, "cmdline"))
 		ok = set_rest_of_line(c->cmdline, sizeof(c->cmdline), value);
+	else if (tok_is(key, "initrd"))
+		ok = value.len ? set_path(c->initrd, sizeof(c->initrd), value) : (c->initrd[0] = '\0', true);
+	else if (tok_is(key, "linux-setup"))
+		ok = value.len ? set_path(c->linux_setup, sizeof(c->linux_setup), value) : (c->linux_setup[0] = '\0', true);
+	else if (tok_is(key, "prepatch"))
+		ok = (i = parse_choice(value, prepatch_words, 3)) >= 0 && (c->prepatch = (enum ep_prepatch_mode)i, true);
 	else if (tok_is(key, "on-exit"))
 		ok = (i = parse_choice(value, on_exit_words, 2)) >= 0 && (c->on_exit = (enum ep_on_exit)i, true);
 	else if (tok_is(key, "handoff"))
@@ -357,6 +364,11 @@ void ep_config_log(const struct ep_config *c, struct ep_log *log)
 	ep_kv_bool(&l, "simulated", ep_config_simulates(c));
 	if (c->cmdline[0])
 		ep_kv_str(&l, "cmdline", c->cmdline);
+	if (c->initrd[0])
+		ep_kv_str(&l, "initrd", c->initrd);
+	if (c->linux_setup[0])
+		ep_kv_str(&l, "linux_setup", c->linux_setup);
+	ep_kv_str(&l, "prepatch", (const char *const[]){"safe", "off", "full"}[c->prepatch]);
 	ep_line_end(&l);
 }
 

@@ -14,12 +14,18 @@
 #include "cpu/cpuid.h"
 
 #define EP_CONFIG_PATH_MAX 256
-#define EP_CONFIG_CMDLINE_MAX 512
+#define EP_CONFIG_CMDLINE_MAX 2048 /* Linux COMMAND_LINE_SIZE on x86 */
 #define EP_CONFIG_MAX_CPUID 48
 #define EP_CONFIG_MAX_FEATURES 32
 
 enum ep_on_exit { EP_ON_EXIT_RETURN, EP_ON_EXIT_SHUTDOWN };
 enum ep_handoff_mode { EP_HANDOFF_EXIT_BOOT_SERVICES, EP_HANDOFF_CALL, EP_HANDOFF_NONE };
+/* How much of a Linux kernel earlypatch patches before it runs (core/linux/prepatch.h). */
+enum ep_prepatch_mode {
+	EP_PREPATCH_SAFE, /* stage 1 and the safe groups (default) */
+	EP_PREPATCH_OFF,  /* stage 1 only */
+	EP_PREPATCH_FULL, /* every group by earlypatch's facts: for kernels that do not patch again */
+};
 
 struct ep_cpuid_sim {
 	uint32_t leaf, subleaf;
@@ -37,6 +43,9 @@ struct ep_feature_sim {
 struct ep_config {
 	char payload[EP_CONFIG_PATH_MAX];   /* path on the ESP, '\' separated */
 	char cmdline[EP_CONFIG_CMDLINE_MAX];
+	char initrd[EP_CONFIG_PATH_MAX];       /* Linux: the initrd on the ESP; empty: none */
+	char linux_setup[EP_CONFIG_PATH_MAX];  /* Linux: a bzImage's first sectors (its setup header); empty: none */
+	enum ep_prepatch_mode prepatch;
 	enum ep_on_exit on_exit;            /* when the app ends without a handoff */
 	enum ep_handoff_mode handoff;
 	bool alternatives;                  /* stage 2: full patching */

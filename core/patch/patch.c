@@ -330,8 +330,13 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, u
 					       : build_group612(c, t, i, end, len, cur, s, out, f);
 	if (err)
 		return err;
-	if (group_is_early(&p->opts, t, i, end))
+	if (p->opts.alt_group_stage) {
+		struct ep_alt_group g = {addr, len, i, end - i, ep_ret_sites_in(c, addr, len), t->abi, t->alt_raw,
+					 t->alt_addr};
+		s->stage = (uint8_t)p->opts.alt_group_stage(p->opts.alt_group_ctx, &g);
+	} else if (group_is_early(&p->opts, t, i, end)) {
 		s->stage = EP_STAGE_EARLY;
+	}
 	s->changed = ep_memcmp(out, orig, len) != 0;
 	return EP_ERR_OK;
 }

@@ -114,6 +114,19 @@ enum {
 	EP_STAGE_ALL = EP_STAGE_EARLY | EP_STAGE_FULL,
 };
 typedef bool ep_alt_entry_filter_fn(void *ctx, const struct ep_alt_entry *entry);
+
+/* One alternatives group (the entries sharing a site) as a group classifier sees it. */
+struct ep_alt_group {
+	uint64_t addr;
+	unsigned len;
+	unsigned first, count;          /* table entries [first, first + count) */
+	unsigned ret_sites;             /* .return_sites entries inside the site */
+	const struct ep_alt_abi *abi;
+	const uint8_t *raw;             /* the table, for ep_alt_entry_at */
+	uint64_t table_addr;
+};
+/* The stages (EP_STAGE_*) a group's site is written in; 0: planned and checked, never written. */
+typedef unsigned ep_alt_group_stage_fn(void *ctx, const struct ep_alt_group *group);
 /* Optional write hook (tests count writes); default writes through ep_image_ptr. */
 typedef void ep_patch_write_fn(void *ctx, uint8_t *dst, uint64_t addr, const uint8_t *bytes, size_t len);
 
@@ -128,6 +141,9 @@ struct ep_patch_opts {
 	uint64_t return_thunk;
 	ep_alt_entry_filter_fn *alt_early; /* NULL: every alternatives site is stage 2 */
 	void *alt_early_ctx;
+	/* When set, decides every group's stage instead of alt_early (a kernel that patches itself again). */
+	ep_alt_group_stage_fn *alt_group_stage;
+	void *alt_group_ctx;
 	/* The .hypercall_sites table, planned with the rest, written with this mechanism (stage 1). */
 	bool hc_sites;
 	enum ep_hc_mechanism hc_mechanism;

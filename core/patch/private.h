@@ -123,6 +123,8 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 
 /* --- retsites.c --- */
 /* Entries in .return_sites (0 when absent or the ABI has none). */
+/* Return sites lying wholly inside [addr, addr + len). */
+unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len);
 unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi *abi);
 /*
  * Fills c->ret_sites (into buf, count entries) sorted, and the thunk

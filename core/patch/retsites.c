@@ -50,8 +50,14 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 {
 	const struct ep_section *s = ep_image_section(c->img, ".return_sites");
 	uint64_t dflt = 0;
-	if (!count || !ep_image_symbol_addr(c->img, "__x86_return_thunk", &dflt))
+	if (!count)
 		return EP_ERR_OK;
+	/*
+	 * Without symbols (a stripped kernel) the sites are still known, so
+	 * overlaps are checked, but none is rewritten: no jump matches thunk 0.
+	 */
+	if (!ep_image_symbol_addr(c->img, "__x86_return_thunk", &dflt))
+		dflt = 0;
 	const uint8_t *raw = ep_image_ptr(c->img, s->vaddr, s->size);
 	for (unsigned i = 0; i < count; i++) {
 		buf[i] = ep_rel_addr(s->vaddr + 4u * i, raw + 4u * i);
@@ -83,7 +89,7 @@ static bool wants_thunk(const struct ep_alt_ctx *c, uint64_t site)
 static void apply_one(const struct ep_alt_ctx *c, uint64_t site, uint8_t *p)
 {
 	int32_t rel;
-	if (p[0] != 0xe9 || ep_rel_addr(site + 5, p + 1) != c->ret_default)
+	if (!c->ret_default || p[0] != 0xe9 || ep_rel_addr(site + 5, p + 1) != c->ret_default)
 		return; /* not (or no longer) a jump to the default thunk */
 	if (wants_thunk(c, site) && ep_rel32(site, 5, c->ret_thunk, &rel)) {
 		ep_put_le32(p + 1, (uint32_t)rel);
@@ -102,4 +108,16 @@ void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf,
 	/* ret_sites[lo] >= addr: the offset cannot wrap, and a site must end inside buf. */
 	for (; lo < c->nret && c->ret_sites[lo] - addr <= len - 5; lo++)
 		apply_one(c, c->ret_sites[lo], buf + (c->ret_sites[lo] - addr));
+}
+
+unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
+{
+	if (!c->nret || len < 5)
+		return 0;
+	struct addr_key key = {c->ret_sites, addr};
+	unsigned n = 0;
+	for (size_t lo = ep_partition_point(c->nret, addr_below, &key); lo < c->nret && c->ret_sites[lo] - addr <= len - 5;
+	     lo++)
+		n++;
+	return n;
 }

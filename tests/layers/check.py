@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-LAYERS = ["base", "x86", "elf", "cpu", "config", "patch", "boot"]
+LAYERS = ["base", "x86", "elf", "cpu", "config", "patch", "linux", "boot"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
