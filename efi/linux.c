@@ -263,10 +263,26 @@ EFI_STATUS efi_linux_load(const struct efi_linux_in *in, struct efi_linux *lx)
 	return st;
 }
 
+/* The map as handed over, one D line per descriptor (tests/data/memmap records such maps). */
+static void log_memmap(struct ep_log *log, const uint8_t *map, UINTN size, UINTN desc_size)
+{
+	for (UINTN off = 0; desc_size >= sizeof(EFI_MEMORY_DESCRIPTOR) && off + desc_size <= size; off += desc_size) {
+		const EFI_MEMORY_DESCRIPTOR *d = (const void *)(map + off);
+		struct ep_line l;
+		ep_line_begin(&l, log, EP_LOG_DEBUG, "memmap");
+		ep_kv_u(&l, "type", d->Type);
+		ep_kv_hex(&l, "start", d->PhysicalStart);
+		ep_kv_u(&l, "pages", d->NumberOfPages);
+		ep_kv_hex(&l, "attr", d->Attribute);
+		ep_line_end(&l);
+	}
+}
+
 /* With each final map: E820 and efi_info into the zero page (pure: no boot services). */
 static EFI_STATUS map_ready(void *ctx, const void *map, UINTN size, UINTN desc_size, UINT32 desc_version)
 {
 	struct efi_linux *lx = ctx;
+	log_memmap(lx->log, map, size, desc_size);
 	struct ep_bp_memmap m = {
 		.map = map, .map_size = size, .desc_size = desc_size, .desc_version = desc_version,
 		.map_addr = (uint64_t)(UINTN)map, .systab = lx->systab,
@@ -286,6 +302,7 @@ EFI_STATUS efi_linux_prepare_handoff(struct efi_linux *lx, struct efi_handoff *h
 				    : EFI_OUT_OF_RESOURCES;
 	if (EFI_ERROR(st))
 		return efi_log_status(log, st, "linux", "cannot allocate the E820 tables");
+	lx->log = log;
 	h->map_ready = map_ready;
 	h->map_ready_ctx = lx;
 	return EFI_SUCCESS;

@@ -41,6 +41,7 @@ struct efi_linux {
 	uint64_t systab;
 	struct ep_prepatch pp;
 	struct ep_patch_stats early, full;
+	struct ep_log *log;          /* map_ready's D memmap lines (memory and debugcon only by then) */
 };
 
 struct efi_linux_in {

@@ -30,6 +30,8 @@
 #include "cpu/features.h"
 #include "eptool.h"
 #include "eptool_patch.h"
+#include "linux/prepatch.h"
+#include "linux/vmlinux.h"
 
 #define MAX_CAP_WORDS 64
 
@@ -41,6 +43,11 @@ struct apply_opts {
 	/* With --cpuid-dump or --hypercall: the firmware's stage 1 + stage 2 for earlypatch payloads. */
 	bool firmware_stages;
 	bool alternatives_off;  /* the boot log's config said `alternatives off`: stage 2 left to the payload */
+	bool simulated;         /* the boot log's config simulated CPUID: a kernel reads other values */
+	const char *prepatch, *cmdline;  /* Linux: --prepatch, --cmdline (default: the boot log's config) */
+	enum ep_prepatch_mode prepatch_mode;
+	char log_cmdline[EP_CONFIG_CMDLINE_MAX];
+	struct ep_cpuid_dump dump;
 	struct ep_facts facts;
 	struct ep_hc_decision hc;
 };
@@ -86,21 +93,31 @@ static int parse_caps(struct apply_opts *o)
 	return 0;
 }
 
-/* Whether a boot log's "I config" line says alternatives=0, as the firmware then skips stage 2. */
-static bool log_says_alternatives_off(const char *text, size_t len)
+/* The value of key in a boot log's "I config" line; false when there is no such line or key. */
+static bool log_config_value(const char *text, size_t len, const char *key, char *out, size_t cap)
 {
 	for (const char *p = text, *end = text + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		const char *topic;
 		size_t tl;
-		char v[8];
-		if (ep_logline_topic(p, n, &topic, &tl) && tl == 6 && !memcmp(topic, "config", 6) &&
-		    ep_logline_get(p, n, "alternatives", v, sizeof(v)))
-			return !strcmp(v, "0");
+		if (ep_logline_topic(p, n, &topic, &tl) && tl == 6 && !memcmp(topic, "config", 6))
+			return ep_logline_get(p, n, key, out, cap);
 		p += n + 1;
 	}
 	return false;
+}
+
+/* What the boot log's config said that the host must do alike: stage 2, Linux pre-patching, cmdline. */
+static void config_from_log(struct apply_opts *o, const char *text, size_t len)
+{
+	char v[16];
+	o->alternatives_off = log_config_value(text, len, "alternatives", v, sizeof(v)) && !strcmp(v, "0");
+	o->simulated = log_config_value(text, len, "simulated", v, sizeof(v)) && !strcmp(v, "1");
+	if (!o->prepatch && log_config_value(text, len, "prepatch", v, sizeof(v)))
+		ep_prepatch_mode_parse(v, strlen(v), &o->prepatch_mode);
+	if (!o->cmdline && log_config_value(text, len, "cmdline", o->log_cmdline, sizeof(o->log_cmdline)))
+		o->cmdline = o->log_cmdline;
 }
 
 /* The firmware's probe sequence (core/boot/probe.c) on the boot log's dump and simulated features. */
@@ -110,11 +127,11 @@ static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 	char *text = eptool_read_file(o->cpuid_dump, &len);
 	if (!text)
 		return 1;
-	static struct ep_cpuid_dump dump;
 	static struct ep_config config;
+	struct ep_cpuid_dump *dump = &o->dump;
 	struct ep_facts *facts = &o->facts;
-	enum ep_err err = ep_cpuid_parse(&dump, text, len, &bad_line);
-	if (err || dump.count == 0) {
+	enum ep_err err = ep_cpuid_parse(dump, text, len, &bad_line);
+	if (err || dump->count == 0) {
 		fprintf(stderr, "eptool apply: %s:%zu: %s\n", o->cpuid_dump, bad_line,
 			err ? ep_err_message(err) : "no cpuid lines");
 		free(text);
@@ -122,9 +139,9 @@ static int caps_from_dump(struct apply_opts *o, struct ep_log *log)
 	}
 	ep_config_defaults(&config);
 	ep_config_features_from_log(&config, text, len);
-	o->alternatives_off = log_says_alternatives_off(text, len);
+	config_from_log(o, text, len);
 	free(text);
-	ep_probe_facts(&dump, &config, log, facts, &o->hc);
+	ep_probe_facts(dump, &config, log, facts, &o->hc);
 	o->firmware_stages = true;
 	memcpy(o->words, facts->caps, sizeof(facts->caps));
 	o->nwords = EP_NCAPINTS;
@@ -164,6 +181,14 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 			o->hypercall = argv[++i];
 		else if (!strcmp(a, "--return-thunk") && v)
 			o->return_thunk = argv[++i];
+		else if (!strcmp(a, "--prepatch") && v) {
+			o->prepatch = argv[++i];
+			if (!ep_prepatch_mode_parse(o->prepatch, strlen(o->prepatch), &o->prepatch_mode)) {
+				fprintf(stderr, "eptool apply: unknown pre-patch mode '%s' (safe, off, full)\n", o->prepatch);
+				return 2;
+			}
+		} else if (!strcmp(a, "--cmdline") && v)
+			o->cmdline = argv[++i];
 		else if (!strcmp(a, "--abi") && v) {
 			o->abi = eptool_abi_by_name(argv[++i]);
 			if (!o->abi) {
@@ -198,11 +223,46 @@ static int firmware_stages(struct apply_opts *o, struct eptool_payload *p, struc
 	return eptool_write_file(o->out, p->file, p->len) ? 1 : 0;
 }
 
+/* Exactly what the firmware does to a Linux kernel (efi/linux.c): stage 1 and the pre-patch set. */
+static int linux_prepatch(struct apply_opts *o, struct eptool_payload *p, struct ep_log *log)
+{
+	static struct ep_vmlinux k;
+	static struct ep_prepatch pp;
+	struct ep_patch_opts po;
+	struct ep_patch_failure fail;
+	struct ep_patch_stats early, full;
+	size_t need = 0;
+	enum ep_err err = ep_vmlinux_parse(p->file, p->len, &k);
+	if (err) {
+		fprintf(stderr, "eptool apply: %s: %s (%s)\n", o->in, ep_err_message(err), ep_err_name(err));
+		return 1;
+	}
+	printf("I eptool kind=linux release=%s abi=%s\n", k.release, k.abi->name);
+	ep_prepatch_init(&pp, &k, o->prepatch_mode, o->simulated ? NULL : &o->dump, o->hc.mechanism,
+			 o->cmdline ? o->cmdline : "", o->facts.caps, EP_NCAPINTS, log);
+	ep_prepatch_opts(&pp, &k, &po);
+	err = ep_patch_plan_size(&p->img, &po, &need);
+	void *arena = err ? NULL : malloc(need ? need : 1);
+	if (!err)
+		err = ep_prepatch_apply(&p->img, &k, &pp, arena, need, log, &early, &full, &fail);
+	free(arena);
+	if (err) {
+		fprintf(stderr, "eptool apply: %s: %s (%s)\n", o->in, ep_err_message(err), ep_err_name(err));
+		return 1;
+	}
+	return eptool_write_file(o->out, p->file, p->len) ? 1 : 0;
+}
+
 static int patch_file(struct apply_opts *o, struct ep_log *log)
 {
 	struct eptool_payload p;
 	if (eptool_payload_open(o->in, &p))
 		return 1;
+	if (o->cpuid_dump && !o->abi && ep_payload_kind(p.file, p.len) == EP_PAYLOAD_LINUX) {
+		int rc = linux_prepatch(o, &p, log);
+		eptool_payload_close(&p);
+		return rc;
+	}
 	const char *why = "--abi";
 	const struct ep_alt_abi *abi = o->abi ? o->abi : eptool_abi_detect(&p.img, &why);
 	if (abi != &ep_alt_abi_earlypatch || o->abi)
