@@ -101,8 +101,9 @@ static bool log_config_value(const char *text, size_t len, const char *key, char
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		const char *topic;
 		size_t tl;
-		if (ep_logline_topic(p, n, &topic, &tl) && tl == 6 && !memcmp(topic, "config", 6))
-			return ep_logline_get(p, n, key, out, cap);
+		if (ep_logline_topic(p, n, &topic, &tl) && tl == 6 && !memcmp(topic, "config", 6) &&
+		    ep_logline_get(p, n, key, out, cap))
+			return true;
 		p += n + 1;
 	}
 	return false;

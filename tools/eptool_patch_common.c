@@ -6,6 +6,7 @@
 #include <Zydis/Zydis.h>
 
 #include "elf/elf.h"
+#include "linux/vmlinux.h"
 #include "eptool.h"
 #include "eptool_patch.h"
 
@@ -26,9 +27,9 @@ int eptool_payload_open(const char *path, struct eptool_payload *p)
 	p->file = (uint8_t *)eptool_read_file(path, &p->len);
 	if (!p->file)
 		return 1;
-	enum ep_err err = ep_elf_view(p->file, p->len, &p->img);
-	if (err == EP_ERR_ELF_IMAGE_TOO_LARGE)
-		err = ep_elf_view_kernel(p->file, p->len, &p->img); /* a vmlinux: per-CPU data at 0 */
+	/* A vmlinux (higher half, per-CPU data at 0, physical entry) is read as the firmware reads it. */
+	enum ep_err err = ep_payload_kind(p->file, p->len) == EP_PAYLOAD_LINUX ? ep_elf_view_kernel(p->file, p->len, &p->img)
+									       : ep_elf_view(p->file, p->len, &p->img);
 	if (!err)
 		index_symbols(p);
 	if (err) {

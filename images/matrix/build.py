@@ -62,7 +62,14 @@ def inputs_digest(paths, case, conf):
     for p in (paths.app, paths.boot_payload(case), paths.mkesp):
         h.update((sha256_file(p) if p else "no-payload").encode())
     h.update(repr(case.values("esp-file")).encode())
+    for src, esp_path in esp_copies(paths, case):
+        h.update((esp_path + sha256_file(src)).encode())
     return h.hexdigest()
+
+
+def esp_copies(paths, case):
+    """Each esp-copy as (build file, ESP path)."""
+    return [(os.path.join(paths.build, v.split(" ", 1)[0]), v.split(" ", 1)[1]) for v in case.values("esp-copy")]
 
 
 def write_conf(d, case):
@@ -94,9 +101,11 @@ def write_esp_file(path, size):
             f.write(chunk[: size - at])
 
 
-def esp_file_args(case, d):
+def esp_file_args(case, d, copies=()):
     """Writes each esp-file's content into d; returns (mkesp.sh arguments, the files written)."""
     args, files, size_mb = [], [], ESP_MB
+    for src, esp_path in copies:
+        args += ["--file", f"{src}={esp_path}"]
     for i, value in enumerate(case.values("esp-file")):
         esp_path, size = value.rsplit(" ", 1)
         src = os.path.join(d, f"esp-file.{i}")
@@ -104,7 +113,7 @@ def esp_file_args(case, d):
         args += ["--file", f"{src}={esp_path}"]
         files.append(src)
         size_mb += int(size) // (1 << 20) + 2
-    return (args + ["--size-mb", str(size_mb)] if files else []), files
+    return (args + ["--size-mb", str(size_mb)] if files else args), files
 
 
 def make_image(mkesp, img, app, conf_path, payload, extra=()):
@@ -126,9 +135,9 @@ def stage_inputs(case, d, payload):
     return conf_path, payload
 
 
-def make_case_image(mkesp, case, d, img, app, conf_path, payload):
+def make_case_image(mkesp, case, d, img, app, conf_path, payload, copies=()):
     """mkesp.sh with the case's esp-files (written into d for the build only). None or the error."""
-    extra, files = esp_file_args(case, d)
+    extra, files = esp_file_args(case, d, copies)
     try:
         return make_image(mkesp, img, app, conf_path, payload, extra)
     finally:
@@ -141,7 +150,7 @@ def build_case(paths, case, force=False):
     d = paths.case_dir(case)
     os.makedirs(d, exist_ok=True)
     payload = paths.payload(case)
-    for p in (paths.app, payload):
+    for p in (paths.app, payload) + tuple(src for src, _ in esp_copies(paths, case)):
         if p and not os.path.isfile(p):
             return f"missing input {p} (run make all)"
     conf_path, payload = stage_inputs(case, d, payload)
@@ -151,7 +160,7 @@ def build_case(paths, case, force=False):
     stamp, img = os.path.join(d, "esp.inputs"), os.path.join(d, "esp.img")
     if not force and os.path.isfile(img) and _read(stamp) == digest:
         return None
-    err = make_case_image(paths.mkesp, case, d, img, paths.app, conf_path, payload)
+    err = make_case_image(paths.mkesp, case, d, img, paths.app, conf_path, payload, esp_copies(paths, case))
     if err:
         return "cannot build the ESP image: " + err
     with open(stamp, "w") as f:

@@ -23,7 +23,7 @@ import subprocess
 PASSED = ("pass", "xfail")
 # The lines the boot and eptool's preview must agree on, without addresses (a PIE runs elsewhere
 # than its link address; the symbols name the sites).
-SITE_LINE = re.compile(r"^I ((alt|scall|hcsite) site=|hypercall )")
+SITE_LINE = re.compile(r"^(I ((alt|scall|hcsite) site=|hypercall |prepatch-summary )|D prepatch |W prepatch )")
 ADDRESS = re.compile(r" (site|target|key|thunk)=0x[0-9a-f]+")
 
 

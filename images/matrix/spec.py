@@ -33,6 +33,7 @@ KEYS = {
     "no-config": ("flag", "no earlypatch.conf on the ESP (config lines are not used)"),
     "payload-truncate": ("scalar", "cut the payload to its first N bytes (a malformed ELF)"),
     "esp-file": ("list", "PATH SIZE: a SIZE-byte file of 'X stale esp-file line' lines at PATH on the ESP"),
+    "esp-copy": ("list", "SRC PATH: the build file SRC (relative to the build dir) at PATH on the ESP"),
     "esp-readonly": ("flag", "the ESP drive is read-only (no log is written: no 'no ESP log' check)"),
     "boots": ("scalar", "boot the same image N times; the checks look at the last boot"),
     "tags": ("list", "words to select cases by (TAGS=quick)"),
