@@ -1,26 +1,28 @@
 #!/usr/bin/env bash
 # Boots an ESP image in QEMU with Debian's OVMF and collects what it printed.
 #
-#   scripts/qemu-boot.sh --esp IMG --out DIR [--cpu MODEL] [--timeout S] [--interactive] [--esp-readonly]
-#                        [--case-accel tcg|any] [-- QEMU_ARGS...]
+#   scripts/qemu-boot.sh --esp IMG --out DIR [--cpu MODEL] [--mem MB] [--timeout S] [--interactive]
+#                        [--esp-readonly] [--case-accel tcg|any] [-- QEMU_ARGS...]
 #
 # DIR gets: console.txt (serial = firmware console), debugcon.txt (port 0xe9),
 # exit_code (QEMU's status, "timeout", or "accel-error"), qemu.cmd, qemu.stderr (QEMU's own
 # messages, also in --interactive mode, where the console is stdout), accel.txt (the
 # accelerator and why). scripts/accel.sh picks the accelerator (ACCEL=auto|kvm|tcg; --case-accel
 # tcg for a case that holds only under TCG); QEMU is $QEMU (default qemu-system-x86_64).
-# The firmware variables are a fresh copy per run.
+# The firmware variables are a fresh copy per run. --mem is the guest RAM (default 256 MB; a Linux
+# kernel wants more, scripts/run.sh gives it 512). QEMU_ARGS go at the end of QEMU's command line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 qemu=${QEMU:-qemu-system-x86_64}
 
-esp="" out="" cpu="${CPU:-qemu64}" timeout_s=120 interactive=0 drive_opts="" case_accel=any
+esp="" out="" cpu="${CPU:-qemu64}" mem=256 timeout_s=120 interactive=0 drive_opts="" case_accel=any
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--esp) esp=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--cpu) cpu=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--esp-readonly) drive_opts=",readonly=on"; shift ;;
@@ -52,7 +54,7 @@ if ! accel=$("$here/accel.sh" --case "$case_accel" 2>"$out/accel.txt"); then
 fi
 [ $interactive = 0 ] || cat "$out/accel.txt"
 
-args=(-machine q35 -accel "$accel" -cpu "$cpu" -m 256 -smp 1 -no-reboot -nic none
+args=(-machine q35 -accel "$accel" -cpu "$cpu" -m "$mem" -smp 1 -no-reboot -nic none
       -drive "if=pflash,format=raw,unit=0,readonly=on,file=$code"
       -drive "if=pflash,format=raw,unit=1,file=$out/vars.fd"
       -drive "format=raw,file=$esp,if=virtio$drive_opts"

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # `make run`: build an ESP image with the app (and the selftest payload when
 # built), boot it in QEMU/OVMF showing the console, then print the ESP log.
-#   CPU=<qemu model>  CONFIG=<earlypatch.conf>  PAYLOAD=<elf>  TIMEOUT=<s>  ACCEL=auto|kvm|tcg
+#   CPU=<qemu model>  CONFIG=<earlypatch.conf>  PAYLOAD=<elf, vmlinux or bzImage>  INITRD=<cpio>
+#   CMDLINE="..."  MEM=<MB>  QEMU_ARGS="..."  TIMEOUT=<s>  ACCEL=auto|kvm|tcg
+# A Linux kernel payload (a bzImage, or an ELF whose .rodata holds "Linux version ") gets 512 MB
+# unless MEM says otherwise (256 for anything else); a bzImage is unpacked by images/mkesp.sh.
+# QEMU_ARGS is split into words as a shell would (quotes honoured, nothing expanded) and goes at
+# the end of QEMU's command line, e.g. QEMU_ARGS="-gdb tcp:127.0.0.1:1234 -S".
 # The console is stdout; QEMU's own messages go to $BUILD/run/qemu.stderr, summed up in one line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,12 +18,53 @@ payload=${PAYLOAD:-}
 [ -z "$payload" ] && [ -f "$build/payloads/selftest.elf" ] && payload=$build/payloads/selftest.elf
 args=(--config "$config")
 [ -n "$payload" ] && args+=(--payload "$payload")
+[ -z "${INITRD:-}" ] || args+=(--initrd "$INITRD")
+[ -z "${CMDLINE:-}" ] || args+=(--cmdline "$CMDLINE")
 cpu=${CPU:-qemu64}
+
+# Is the payload a Linux kernel? Only its exit status and memory differ from the selftest's.
+linux=0
+if [ -n "$payload" ] && [ -f "$payload" ]; then
+	linux=$(python3 - "$payload" <<'PY'
+import struct, sys
+with open(sys.argv[1], "rb") as f:
+    h = f.read(0x206)
+    if h[0x202:0x206] == b"HdrS":
+        print(1); sys.exit()
+    if h[:4] != b"\x7fELF" or len(h) < 64 or h[4] != 2:
+        print(0); sys.exit()
+    shoff, = struct.unpack_from("<Q", h, 40)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", h, 58)
+    f.seek(shoff)
+    sh = f.read(shentsize * shnum)
+    def sec(i):
+        return struct.unpack_from("<IIQQQQ", sh, i * shentsize)
+    try:
+        f.seek(sec(shstrndx)[4]); names = f.read(sec(shstrndx)[5])
+        for i in range(shnum):
+            name, _, _, _, off, size = sec(i)
+            if names[name:names.index(b"\0", name)] == b".rodata":
+                f.seek(off)
+                print(1 if b"Linux version " in f.read(size) else 0); sys.exit()
+    except (struct.error, ValueError):
+        pass
+print(0)
+PY
+)
+fi
+mem=${MEM:-$([ "$linux" = 1 ] && echo 512 || echo 256)}
+qemu_args=()
+if [ -n "${QEMU_ARGS:-}" ]; then
+	mapfile -d '' qemu_args < <(python3 -c 'import shlex, sys
+sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' "$QEMU_ARGS")
+fi
+
 images/mkesp.sh "$out/esp.img" "$build/efi/earlypatch.efi" "${args[@]}"
-echo "run: booting $out/esp.img with -cpu $cpu (console below; log follows)"
+# (The selftest's line as it always was: -m only when not qemu-boot.sh's default 256.)
+echo "run: booting $out/esp.img with -cpu $cpu$([ "$mem" = 256 ] || echo " -m $mem")${QEMU_ARGS:+ $QEMU_ARGS} (console below; log follows)"
 # Fails at once (its message names KVM) when ACCEL=kvm cannot be honoured.
-scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --timeout "${TIMEOUT:-120}" --interactive ||
-	{ echo "run: not booted"; exit 1; }
+scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --mem "$mem" --timeout "${TIMEOUT:-120}" \
+	--interactive -- ${qemu_args[@]+"${qemu_args[@]}"} || { echo "run: not booted"; exit 1; }
 echo
 
 # QEMU warns once per feature of the model it cannot give the guest; one line here instead.
@@ -26,16 +72,41 @@ dropped=$(grep -c "doesn't support requested feature" "$out/qemu.stderr" || true
 accel=$(awk '{ print $2; exit }' "$out/accel.txt")
 [ "$dropped" = 0 ] || echo "run: QEMU dropped $dropped features of $cpu under $accel (see $out/qemu.stderr)"
 code=$(cat "$out/exit_code")
-case "$code" in
-33) meaning="selftest PASS" ;;
-35) meaning="selftest FAIL" ;;
-37) meaning="selftest: boot_info missing or wrong" ;;
-0) meaning="powered off by earlypatch (see the log for why no payload ran)" ;;
-timeout) meaning="timed out" ;;
-*) meaning="unexpected" ;;
-esac
+if [ "$linux" = 1 ]; then
+	# A kernel powering off, earlypatch's on-exit shutdown and (with -no-reboot) a triple fault
+	# all end QEMU with 0; the initramfs report below tells a kernel that got to /init.
+	case "$code" in
+	0) meaning="powered off (the kernel or earlypatch)" ;;
+	timeout) meaning="timed out" ;;
+	*) meaning="unexpected" ;;
+	esac
+else
+	case "$code" in
+	33) meaning="selftest PASS" ;;
+	35) meaning="selftest FAIL" ;;
+	37) meaning="selftest: boot_info missing or wrong" ;;
+	0) meaning="powered off by earlypatch (see the log for why no payload ran)" ;;
+	timeout) meaning="timed out" ;;
+	*) meaning="unexpected" ;;
+	esac
+fi
 echo "run: QEMU exit status $code ($meaning)"
 said=$(grep -v "doesn't support requested feature" "$out/qemu.stderr" | grep -v 'terminating on signal' | head -1 || true)
 case "$code" in 33 | 35 | 37 | 0) ;; *) [ -z "$said" ] || echo "run: QEMU said: $said (see $out/qemu.stderr)" ;; esac
+# The report of earlypatch's initramfs (tests/linux/initramfs/init); the serial console ends
+# its lines with CR LF.
+if grep -q '^EPREPORT begin' <(tr -d '\r' <"$out/console.txt"); then
+	tr -d '\r' <"$out/console.txt" | awk '
+		/^EPREPORT begin/ { n++ }
+		n == 1 && /^EPREPORT end/ { done = 1 }
+		n == 1 && !done && sub(/^EPREPORT /, "") {
+			k = substr($0, 1, index($0, "=") - 1); v[k] = substr($0, index($0, "=") + 1)
+		}
+		END {
+			if (!done) { print "run: linux report: incomplete (no EPREPORT end on the console)"; exit }
+			printf "run: linux report: kernel=%s efi=%s flags=%d bugs=%d\n", v["kernel"], v["efi"],
+				split(v["flags"], f, " "), split(v["bugs"], b, " ")
+		}'
+fi
 echo "run: ---- \\EFI\\earlypatch\\earlypatch.log read back from the ESP ----"
 MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" ::/EFI/earlypatch/earlypatch.log || echo "run: no log on the ESP"

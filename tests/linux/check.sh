@@ -23,6 +23,10 @@ status=0
 for s in $series; do
 	sh "$here/fetch.sh" "$cache" "$s"
 	kdir=$cache/$s
+	# images/bzimage.sh (what `make run PAYLOAD=vmlinuz` boots) must give this kernel's own vmlinux.
+	# (Through a file: sh has no pipefail, and tee's status would hide a failure.)
+	bash "$here/bzimage_test.sh" --dbg "$kdir" >"$work/bzimage-$s.txt" || status=1
+	tee -a "$summary" <"$work/bzimage-$s.txt"
 	for m in $models; do
 		out=$work/$s/$m
 		sh "$here/boot_dump.sh" "$kdir" "$m" "$out"

@@ -2,7 +2,9 @@
 # Fetches one Debian cloud kernel into the cache: vmlinuz (from the -unsigned
 # image package) and the vmlinux with symbols (one member of the -dbg package).
 #
-#   fetch.sh CACHE SERIES       SERIES: 6.1 (bookworm) or 6.12 (trixie)
+#   fetch.sh CACHE SERIES                SERIES: 6.1 (bookworm) or 6.12 (trixie)
+#   fetch.sh --image-only CACHE SERIES   only the image package (about 27 MB, no -dbg):
+#                                        CACHE/SERIES/{vmlinuz,version}, what `make run-linux` boots
 #
 # apt runs with a private configuration under CACHE/apt (its own sources,
 # lists and archive cache), so the machine's apt setup is neither used nor
@@ -11,6 +13,12 @@
 # the suite's linux-image-cloud-amd64 metapackage names it.
 # Output: CACHE/SERIES/{vmlinuz,vmlinux,version}.
 set -eu
+image_only=0
+if [ "${1:-}" = --image-only ]; then
+	image_only=1
+	shift
+fi
+[ $# -eq 2 ] || { echo "usage: fetch.sh [--image-only] CACHE SERIES" >&2; exit 2; }
 cache=$(mkdir -p "$1" && cd "$1" && pwd)
 series=$2
 case $series in
@@ -19,6 +27,10 @@ case $series in
 *) echo "fetch.sh: unknown series $series" >&2; exit 2 ;;
 esac
 out=$cache/$series
+if [ $image_only = 1 ] && [ -s "$out/vmlinuz" ] && [ -s "$out/version" ]; then
+	echo "fetch: $series image cached ($(cat "$out/version"))"
+	exit 0
+fi
 if [ -s "$out/vmlinux" ] && [ -s "$out/vmlinuz" ]; then
 	echo "fetch: $series cached ($(cat "$out/version"))"
 	exit 0
@@ -53,6 +65,15 @@ echo "fetch: $series = $pin ($suite)"
 
 work=$out/dl
 mkdir -p "$work"
+if [ $image_only = 1 ]; then
+	(cd "$work" && apt-get "$@" -qq download "$img")
+	dpkg-deb --fsys-tarfile "$(ls "$work"/"$img"_*.deb)" | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
+	mv "$work"/boot/vmlinuz-* "$out/vmlinuz"
+	echo "$pin" >"$out/version"
+	rm -rf "$work"
+	echo "fetch: $series image ready: $(ls -l "$out/vmlinuz" | awk '{print $5}') byte vmlinuz"
+	exit 0
+fi
 (cd "$work" && apt-get "$@" -qq download "$img" "$dbg")
 deb_img=$(ls "$work"/"$img"_*.deb)
 deb_dbg=$(ls "$work"/"$dbg"_*.deb)
