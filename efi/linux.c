@@ -190,6 +190,7 @@ static EFI_STATUS init_zero_page(const struct efi_linux_in *in, struct efi_linux
 	if (lx->slide % (lx->hdr.kernel_alignment ? lx->hdr.kernel_alignment : 1))
 		return log_err(in->log, "kernel", NULL, EP_ERR_LINUX_MISALIGNED);
 	ep_bp_set_acpi_rsdp(lx->bp, in->acpi_rsdp);
+	ep_bp_set_cc_blob(lx->bp, in->cc_blob);
 	return EFI_SUCCESS;
 }
 

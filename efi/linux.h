@@ -51,6 +51,7 @@ struct efi_linux_in {
 	const struct ep_facts *facts;
 	const struct ep_hc_decision *hc;
 	uint64_t acpi_rsdp;
+	uint64_t cc_blob;                       /* SEV-SNP blob (efi/firmware_tables.c), 0: none */
 	struct ep_log *log;
 };
 

@@ -310,6 +310,7 @@ static EFI_STATUS boot_linux(struct boot *b, enum ep_payload_kind kind)
 		.facts = &b->facts,
 		.hc = &b->hc,
 		.acpi_rsdp = b->firmware.acpi_rsdp,
+		.cc_blob = b->firmware.cc_blob,
 		.log = &b->log,
 	};
 	uint64_t t0 = efi_rdtsc();

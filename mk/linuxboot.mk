@@ -1,6 +1,7 @@
-# The fake Linux kernel of the QEMU cases (tests/linux/fakekernel/): a tiny vmlinux-shaped ELF
-# that checks the 64-bit boot protocol's entry state and reports what earlypatch pre-patched,
-# plus the inputs of the bad-input cases (setup headers with small limits, an initrd).
+# Linux payloads in `make test`.
+# The fake Linux kernel of the QEMU cases (tests/linux/fakekernel/): a tiny vmlinux-shaped ELF that
+# checks the 64-bit boot protocol's entry state and reports what earlypatch pre-patched, plus the
+# inputs of the bad-input cases (setup headers with small limits, an initrd).
 FAKELINUX_DIR   := $(BUILD)/linux
 FAKELINUX_SRC   := tests/linux/fakekernel/fakekernel.c
 FAKELINUX_LDS   := tests/linux/fakekernel/fake.lds
@@ -38,3 +39,15 @@ $(FAKELINUX_DIR)/setup-initrd-low.bin: $(FAKELINUX_SETUP)
 	$(PYTHON) $(FAKELINUX_SETUP) $@ --initrd-max 0xfff --no-above-4g
 
 ALL_TARGETS += $(FAKELINUX_OUT)
+
+# In `make test`: the bzImage unpacker on synthetic kernels (fast, no download), then Debian's
+# 6.12 cloud kernel booted through earlypatch to the initramfs report (tests/linux/boot_test.sh;
+# the kernel is fetched once into a cache outside the repo, about 27 MB).
+.PHONY: bzimage-test linux-boot-test
+bzimage-test:
+	@bash tests/linux/bzimage_test.sh
+
+linux-boot-test: $(ALL_TARGETS)
+	@bash tests/linux/boot_test.sh $(BUILD)
+
+TEST_EXTRA += bzimage-test linux-boot-test

@@ -27,6 +27,7 @@ enum {
 	EP_BP_EXT_RAMDISK_IMAGE = 0x0c0,
 	EP_BP_EXT_RAMDISK_SIZE = 0x0c4,
 	EP_BP_EXT_CMD_LINE_PTR = 0x0c8,
+	EP_BP_CC_BLOB_ADDRESS = 0x13c, /* SEV-SNP confidential-computing blob (u32) */
 	EP_BP_EFI_INFO = 0x1c0,       /* loader signature, systab, desc size/version, memmap, size, hi words */
 	EP_BP_E820_ENTRIES = 0x1e8,
 	EP_BP_SETUP_SECTS = 0x1f1,
@@ -92,6 +93,8 @@ enum ep_err ep_bp_set_cmdline(uint8_t *bp, const struct ep_linux_setup *hdr, uin
  * cannot take it above 4 GiB). */
 enum ep_err ep_bp_set_initrd(uint8_t *bp, const struct ep_linux_setup *hdr, uint64_t addr, uint64_t size);
 void ep_bp_set_acpi_rsdp(uint8_t *bp, uint64_t rsdp);
+/* The SEV-SNP blob from the EFI configuration table, which the decompressor would pass on (below 4 GiB). */
+void ep_bp_set_cc_blob(uint8_t *bp, uint64_t blob);
 /* The highest address (exclusive) the initrd may end at. */
 uint64_t ep_bp_initrd_limit(const struct ep_linux_setup *hdr);
 

@@ -13,6 +13,10 @@
  * --series 6.1: core/cpu/facts.c computes 6.12's layout; in 6.1 lfence_rdtsc is
  * the synthetic 3*32+18, not 20*32+2 (the AMD CPUID bit 6.12 reuses), so
  * that bit of ours moves out of word 20 before comparing.
+ * Then the pre-patch safe table of that version (core/linux/prepatch_tables.c)
+ * is held against the kernel: each safe bit as the firmware derives it from
+ * the dump must equal the kernel's (exact bits), or imply it (bits the kernel
+ * may also set itself). One P line; a difference fails the check.
  * Exit status: 0 when every compared word is equal.
  */
 #include <stdbool.h>
@@ -24,6 +28,7 @@
 #include "eptool.h"
 #include "cpu/facts.h"
 #include "cpu/features.h"
+#include "linux/prepatch.h"
 
 /* Words filled from one CPUID register (docs/features.md). */
 static const unsigned cpuid_words[] = {0, 1, 4, 5, 6, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20};
@@ -85,6 +90,32 @@ static void print_bits(const char *key, unsigned word, uint32_t bits)
 	}
 }
 
+/* The safe bits the firmware would pre-patch with (boot_dump.sh's command line clears none). */
+static unsigned check_safe_table(const struct ep_cpuid_dump *dump, const uint32_t *kernel, unsigned version,
+				 const char *label)
+{
+	static struct ep_vmlinux k;
+	static struct ep_prepatch pp;
+	k.version = version;
+	const struct ep_prepatch_table *t = ep_prepatch_table_for(version);
+	if (!t)
+		return printf("P %-28s prepatch no table for %u\n", label, version), 1;
+	ep_prepatch_init(&pp, &k, EP_PREPATCH_SAFE, dump, EP_HC_NONE, "", NULL, 0, NULL);
+	unsigned differ = 0, set = 0;
+	for (unsigned i = 0; i < t->nbits; i++) {
+		const struct ep_safe_bit *b = &t->bits[i];
+		bool ours = ep_caps_has(pp.caps, EP_PP_WORDS, b->feature), theirs = ep_caps_has(kernel, 64, b->feature);
+		set += ours;
+		if (ours == theirs || (!b->exact && !ours))
+			continue;
+		differ++;
+		printf("P %-20s safe bit %s (%u:%u) ours=%d kernel=%d %s\n", label, b->name, b->feature / 32, b->feature % 32,
+		       ours, theirs, b->exact ? "exact" : "subset");
+	}
+	printf("R %-28s prepatch table bits=%u set=%u differing=%u\n", label, t->nbits, set, differ);
+	return differ;
+}
+
 int main(int argc, char **argv)
 {
 	static struct ep_cpuid_dump dump;
@@ -139,5 +170,6 @@ int main(int argc, char **argv)
 	}
 	printf("R %-28s cpu  words=%-2u equal=%-2u explained=%-2u differing=%u\n", label, compared,
 	       compared - differ - explained_words, explained_words, differ);
-	return differ ? 1 : 0;
+	unsigned safe_differ = check_safe_table(&dump, kernel, linux61 ? 601 : 612, label);
+	return differ || safe_differ ? 1 : 0;
 }
