@@ -241,6 +241,7 @@ void ep_prepatch_opts(const struct ep_prepatch *pp, const struct ep_vmlinux *k, 
 	o->skip_paravirt = true;
 	o->skip_static_calls = true;
 	o->alt_group_stage = ep_prepatch_group_stage;
+	o->sites_debug = true; /* hundreds of sites: the ESP log lists them, the console has the summaries */
 	o->alt_group_ctx = (void *)pp;
 }
 

@@ -149,6 +149,7 @@ struct ep_patch_opts {
 	enum ep_hc_mechanism hc_mechanism;
 	ep_patch_write_fn *write;
 	void *write_ctx;
+	bool sites_debug;              /* per-site lines at D level (summaries stay I) */
 };
 
 struct ep_patch_stats {

@@ -62,11 +62,14 @@ static void kv_group(struct ep_line *l, const struct ep_patch_plan *p, const str
 	ep_kv_strn(l, "group", buf, n);
 }
 
+/* Per-site lines: info, or debug when the caller asks (a kernel's hundreds of sites stay off the console). */
+static enum ep_level site_level(const struct ep_patch_plan *p) { return p->opts.sites_debug ? EP_LOG_DEBUG : EP_LOG_INFO; }
+
 static void log_alt_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s)
 {
 	struct ep_line l;
 	char buf[48];
-	ep_line_begin(&l, log, EP_LOG_INFO, "alt");
+	ep_line_begin(&l, log, site_level(p), "alt");
 	ep_kv_hex(&l, "site", s->addr);
 	ep_kv_symbol(&l, p->img, "sym", s->addr);
 	ep_kv_u(&l, "index", s->index);
@@ -100,7 +103,7 @@ static void log_scall_site(struct ep_log *log, const struct ep_patch_plan *p, co
 {
 	struct ep_line l;
 	static const char *const flag_names[] = {"none", "tail", "init", "tail,init"};
-	ep_line_begin(&l, log, EP_LOG_INFO, "scall");
+	ep_line_begin(&l, log, site_level(p), "scall");
 	ep_kv_hex(&l, "site", s->addr);
 	ep_kv_symbol(&l, p->img, "sym", s->addr);
 	ep_kv_u(&l, "index", s->index);
@@ -118,7 +121,7 @@ static void log_scall_site(struct ep_log *log, const struct ep_patch_plan *p, co
 static void log_pv_site(struct ep_log *log, const struct ep_patch_plan *p, const struct ep_plan_site *s)
 {
 	struct ep_line l;
-	ep_line_begin(&l, log, EP_LOG_INFO, "pv");
+	ep_line_begin(&l, log, site_level(p), "pv");
 	ep_kv_hex(&l, "site", s->addr);
 	ep_kv_symbol(&l, p->img, "sym", s->addr);
 	ep_kv_u(&l, "index", s->index);

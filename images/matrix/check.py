@@ -23,7 +23,7 @@ import subprocess
 PASSED = ("pass", "xfail")
 # The lines the boot and eptool's preview must agree on, without addresses (a PIE runs elsewhere
 # than its link address; the symbols name the sites).
-SITE_LINE = re.compile(r"^(I ((alt|scall|hcsite) site=|hypercall |prepatch-summary )|D prepatch |W prepatch )")
+SITE_LINE = re.compile(r"^([ID] (alt|scall|hcsite|pv) site=|I (hypercall |prepatch-summary )|D prepatch |W prepatch )")
 ADDRESS = re.compile(r" (site|target|key|thunk)=0x[0-9a-f]+")
 
 
@@ -150,7 +150,7 @@ class Checker:
     def check_preview(self, eptool, payload):
         """eptool's host preview of this boot must decide every patch site as the firmware did."""
         # A boot with `alternatives off` is previewed too: eptool reads that from the log's I config line.
-        patched = re.search(r"^I (alt|hcsite) site=", self.log, re.M)
+        patched = re.search(r"^[ID] (alt|hcsite) site=", self.log, re.M)
         if self.case.get("no-replay") or not eptool or not payload or not patched:
             return
         out = os.path.join(self.outdir, "preview.txt")

@@ -60,7 +60,7 @@ check "stage 2 wrote a non-empty safe set" grep -aEq '^I prepatch-summary .* saf
 check "kernel flags = earlypatch facts (CPUID-backed)" python3 tests/linux/flags_check.py "$log" "$console" --series "$series"
 cat "$out/check.txt"
 # The host preview: the same core code on the same file must make the same decisions.
-site_lines() { grep -aE '^(I (alt site=|prepatch-summary )|D prepatch |W prepatch )' "$1" | sed -E 's/ site=0x[0-9a-f]+//'; }
+site_lines() { grep -aE '^([ID] alt site=|I prepatch-summary |D prepatch |W prepatch )' "$1" | sed -E 's/ site=0x[0-9a-f]+//'; }
 "$build/host/eptool" apply "$out/kernel/vmlinux" -o "$out/preview.vmlinux" --cpuid-dump "$log" >"$out/preview.txt" 2>&1 || true
 rm -f "$out/preview.vmlinux"
 check "eptool apply preview = the firmware's decisions" diff <(site_lines "$log") <(site_lines "$out/preview.txt")
