@@ -46,10 +46,36 @@ void ep_pv_entry_at(const uint8_t *raw, unsigned i, struct ep_pv_entry *out)
 	out->len = p[9];
 }
 
-enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, struct ep_pv_ctx *pc)
+/*
+ * A stripped kernel (what a bzImage holds) has no pv_ops symbol, but every
+ * unpatched site is `call *pv_ops+8*type(%rip)` (ff 15 disp32): pv_ops is
+ * what they point at less 8*type. All such sites must agree.
+ */
+static bool ops_from_sites(const struct ep_image *img, const uint8_t *raw, unsigned count, uint64_t *ops)
+{
+	bool found = false;
+	for (unsigned i = 0; i < count; i++) {
+		struct ep_pv_entry e;
+		uint8_t insn[6];
+		ep_pv_entry_at(raw, i, &e);
+		if (e.len < 6 || !ep_image_read(img, e.instr, 6, insn) || insn[0] != 0xff || insn[1] != 0x15)
+			continue;
+		uint64_t at = ep_rel_addr(e.instr + 6, insn + 2) - 8u * e.type;
+		if (found && at != *ops)
+			return false;
+		*ops = at;
+		found = true;
+	}
+	return found;
+}
+
+enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, const uint8_t *raw,
+			   unsigned count, struct ep_pv_ctx *pc)
 {
 	ep_memset(pc, 0, sizeof(*pc));
-	if (!abi->pv_ops_symbol || !ep_image_symbol_addr(img, abi->pv_ops_symbol, &pc->ops))
+	if (!abi->pv_ops_symbol)
+		return EP_ERR_PV_NO_OPS;
+	if (!ep_image_symbol_addr(img, abi->pv_ops_symbol, &pc->ops) && !ops_from_sites(img, raw, count, &pc->ops))
 		return EP_ERR_PV_NO_OPS;
 	pc->have_nop = abi->pv_nop_symbol && ep_image_symbol_addr(img, abi->pv_nop_symbol, &pc->nop_func);
 	pc->have_bug = abi->pv_bug_symbol && ep_image_symbol_addr(img, abi->pv_bug_symbol, &pc->bug_func);

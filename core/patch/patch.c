@@ -363,7 +363,7 @@ static enum ep_err plan_paravirt(struct ep_patch_plan *p, const struct tables *t
 	if (t->pv_count == 0)
 		return EP_ERR_OK;
 	struct ep_pv_ctx pc;
-	enum ep_err err = ep_pv_ctx_init(p->img, t->abi, &pc);
+	enum ep_err err = ep_pv_ctx_init(p->img, t->abi, t->pv_raw, t->pv_count, &pc);
 	if (err) {
 		fail_at(f, err, "pv", 0, 0, 0);
 		return err;

@@ -143,7 +143,9 @@ struct ep_pv_ctx {
 	uint64_t nop_func, bug_func;
 	bool have_nop, have_bug;
 };
-enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, struct ep_pv_ctx *pc);
+/* pv_ops by its symbol, or (stripped kernels) from the table's `ff 15` sites; the no-op and BUG functions by symbol. */
+enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, const uint8_t *raw,
+			   unsigned count, struct ep_pv_ctx *pc);
 /* Validates the site and builds its bytes into out[0..e->len). */
 enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
 			uint8_t *out, struct ep_build_info *info);

@@ -167,6 +167,49 @@ static void test_paravirt61(void **state)
 	free(s);
 }
 
+/* `call *disp32(%rip)` at the next .text address, aimed at slot. */
+static uint64_t syn_icall(struct synth *s, uint64_t slot)
+{
+	uint8_t icall[7] = {0xff, 0x15, 0, 0, 0, 0, 0x90};
+	uint64_t at = SYN_TEXT + s->text_used;
+	syn_put32(icall + 2, (uint32_t)(slot - (at + 6)));
+	return syn_code(s, icall, 7);
+}
+
+/* A stripped kernel: no pv_ops symbol; the sites' own `ff 15` operands say where it is, and must agree. */
+static void test_paravirt61_stripped(void **state)
+{
+	(void)state;
+	for (int disagree = 0; disagree < 2; disagree++) {
+		struct synth *s = syn_new();
+		struct run r;
+		run_init(&r);
+		uint64_t f = syn_code(s, (uint8_t[]){0xc3}, 1), g = syn_code(s, (uint8_t[]){0xc3}, 1);
+		uint64_t ops = syn_u64(s, f);
+		syn_u64(s, g);
+		uint64_t s0 = syn_icall(s, ops), s1 = syn_icall(s, ops + 8 + (disagree ? 8 : 0));
+		syn_to_abi61(s);
+		syn_pv(s, 0, s0, 0, 7);
+		syn_pv(s, 1, s1, 1, 7);
+		add_section(s, ".parainstructions", SYN_PV, 2 * 16);
+		struct syn_snapshot snap;
+		syn_snap(s, &snap);
+		if (disagree) {
+			assert_int_equal(apply61(&r, s), EP_ERR_PV_NO_OPS);
+			assert_true(syn_same(s, &snap));
+			free(s);
+			continue;
+		}
+		assert_int_equal(apply61(&r, s), EP_ERR_OK);
+		int32_t d;
+		memcpy(&d, syn_at(s, s0) + 1, 4);
+		assert_int_equal((int64_t)d, (int64_t)(f - (s0 + 5)));
+		memcpy(&d, syn_at(s, s1) + 1, 4);
+		assert_int_equal((int64_t)d, (int64_t)(g - (s1 + 5)));
+		free(s);
+	}
+}
+
 /*
  * Two paravirt entries for the same bytes, both inside one ALTERNATIVE (a
  * fuzz finding): each is built from the image's bytes, so the second would
@@ -275,7 +318,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_optimize_nops61), cmocka_unit_test(test_jmp_recompute61),
-		cmocka_unit_test(test_call_reloc61_only_first), cmocka_unit_test(test_paravirt61),
+		cmocka_unit_test(test_call_reloc61_only_first), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
 		cmocka_unit_test(test_paravirt61_nested_overlap), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
