@@ -13,6 +13,10 @@
  *   --abi        table format; default: detected (a vmlinux by its linux_banner)
  *   --return-thunk  Linux: the kernel's run-time x86_return_thunk (address or
  *                symbol), for the return sites inside alternatives sites
+ * A Linux vmlinux with --cpuid-dump (and no --abi) gets what the firmware
+ * writes before the kernel runs (core/linux/prepatch.c): stage 1 and the
+ * pre-patch set of --prepatch safe|off|full and --cmdline, by default the
+ * boot log's `I config` prepatch= and cmdline=.
  * With none of them, no feature is present (ALWAYS still is).
  */
 #include <stdio.h>
@@ -56,7 +60,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | "
 			"--cpuid-dump FILE] [--hypercall none|vmcall|vmmcall|tdcall|hypercall-page]\n"
-			"       [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]\n");
+			"       [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]\n"
+			"       [--prepatch safe|off|full] [--cmdline TEXT]   (a Linux vmlinux with --cpuid-dump)\n");
 	return 2;
 }
 
