@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "base/util.h"
+#include "elf_build.h"
 #include "linux/vmlinux.h"
 
 #define KVA 0xffffffff81000000ull
@@ -24,28 +25,14 @@ static uint8_t file[0x6000];
 static void phdr(unsigned i, uint32_t flags, uint64_t off, uint64_t va, uint64_t pa, uint64_t filesz,
 		 uint64_t memsz)
 {
-	uint8_t *p = file + 64 + i * 56;
-	ep_put_le32(p, 1); /* PT_LOAD */
-	ep_put_le32(p + 4, flags);
-	ep_put_le64(p + 8, off);
-	ep_put_le64(p + 16, va);
-	ep_put_le64(p + 24, pa);
-	ep_put_le64(p + 32, filesz);
-	ep_put_le64(p + 40, memsz);
-	ep_put_le64(p + 48, 0x1000);
+	eb_load(file, i, flags, off, va, pa, filesz, memsz);
 }
 
 /* text at 0x1000 (phys 16 MiB), per-CPU data at 0 (phys after text), data with .bss. */
 static size_t build(const char *banner)
 {
 	memset(file, 0, sizeof(file));
-	memcpy(file, "\x7f" "ELF", 4);
-	file[4] = 2, file[5] = 1, file[6] = 1;
-	ep_put_le32(file + 16, 2 | 62 << 16); /* ET_EXEC, x86-64 */
-	ep_put_le32(file + 20, 1);
-	ep_put_le64(file + 24, KPA);          /* e_entry: physical */
-	ep_put_le64(file + 32, 64);
-	file[52] = 64, file[54] = 56, file[56] = 3;
+	eb_header(file, KPA, 3, 0, 0, 0); /* e_entry: physical */
 	phdr(0, 5, 0x1000, KVA, KPA, 0x2000, 0x2000);
 	phdr(1, 6, 0x3000, 0, KPA + 0x2000, 0x1000, 0x1000);
 	phdr(2, 6, 0x4000, KVA + 0x3000, KPA + 0x3000, 0x1000, 0x3000);
