@@ -270,7 +270,7 @@ static int patch_file(struct apply_opts *o, struct ep_log *log)
 		return rc;
 	}
 	const char *why = "--abi";
-	const struct ep_alt_abi *abi = o->abi ? o->abi : eptool_abi_detect(&p.img, &why);
+	const struct ep_alt_abi *abi = o->abi ? o->abi : eptool_abi_detect(&p, &why);
 	if (abi != &ep_alt_abi_earlypatch || o->abi)
 		printf("I eptool abi=%s from=%s\n", abi->name, why);
 	/*

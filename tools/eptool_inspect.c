@@ -174,7 +174,7 @@ static int list_hypercall_sites(const struct ep_image *img)
 int eptool_inspect(int argc, char **argv)
 {
 	const char *path = NULL;
-	const struct ep_alt_abi *abi = &ep_alt_abi_earlypatch;
+	const struct ep_alt_abi *abi = NULL; /* detected */
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--abi") && i + 1 < argc) {
 			abi = eptool_abi_by_name(argv[++i]);
@@ -196,6 +196,9 @@ int eptool_inspect(int argc, char **argv)
 	struct eptool_payload p;
 	if (eptool_payload_open(path, &p))
 		return 1;
+	const char *why = "--abi";
+	if (!abi)
+		abi = eptool_abi_detect(&p, &why);
 	int rc = list_alternatives(&p.img, abi) | list_static_calls(&p.img) | list_hypercall_sites(&p.img);
 	eptool_payload_close(&p);
 	return rc;

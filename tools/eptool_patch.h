@@ -22,10 +22,10 @@ void eptool_payload_close(struct eptool_payload *p);
 const struct ep_alt_abi *eptool_abi_by_name(const char *name);
 /*
  * The table format of an image when --abi is not given: a Linux vmlinux by
- * its linux_banner (before 6.3: linux-6.1, else linux-6.12), else earlypatch.
- * *why names the evidence.
+ * its "Linux version" banner (core/linux/vmlinux.c: before 6.3 linux-6.1,
+ * else linux-6.12), else earlypatch. *why names the evidence.
  */
-const struct ep_alt_abi *eptool_abi_detect(const struct ep_image *img, const char **why);
+const struct ep_alt_abi *eptool_abi_detect(const struct eptool_payload *p, const char **why);
 /* Prints the instructions of code[0..len) at address addr, one per line, indented. */
 void eptool_disasm(const uint8_t *code, size_t len, uint64_t addr, const char *indent);
 

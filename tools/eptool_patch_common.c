@@ -49,31 +49,16 @@ void eptool_payload_close(struct eptool_payload *p)
 	p->sym_index = NULL;
 }
 
-/* "Linux version 6.1.0-..." at linux_banner: major*100 + minor, 0 if absent. */
-static unsigned linux_version(const struct ep_image *img)
+const struct ep_alt_abi *eptool_abi_detect(const struct eptool_payload *p, const char **why)
 {
-	uint64_t at;
-	const char *prefix = "Linux version ";
-	if (!ep_image_symbol_addr(img, "linux_banner", &at))
-		return 0;
-	const char *b = (const char *)ep_image_ptr(img, at, 32);
-	if (!b || strncmp(b, prefix, strlen(prefix)) != 0)
-		return 0;
-	unsigned major = 0, minor = 0;
-	if (sscanf(b + strlen(prefix), "%u.%u", &major, &minor) != 2)
-		return 0;
-	return major * 100 + minor;
-}
-
-const struct ep_alt_abi *eptool_abi_detect(const struct ep_image *img, const char **why)
-{
-	unsigned v = linux_version(img);
-	if (v) {
-		*why = "linux_banner";
-		return v >= 603 ? &ep_alt_abi_linux612 : &ep_alt_abi_linux61;
+	/* A vmlinux: the table format its "Linux version" banner implies, as the firmware reads it. */
+	static struct ep_vmlinux k;
+	if (ep_payload_kind(p->file, p->len) == EP_PAYLOAD_LINUX && ep_vmlinux_parse(p->file, p->len, &k) == EP_ERR_OK) {
+		*why = "linux-version";
+		return k.abi;
 	}
-	const struct ep_section *alt = ep_image_section(img, ".altinstructions");
-	if (img->symtab && ep_image_section(img, ".parainstructions") && alt && alt->size % 12 == 0) {
+	const struct ep_section *alt = ep_image_section(&p->img, ".altinstructions");
+	if (p->img.symtab && ep_image_section(&p->img, ".parainstructions") && alt && alt->size % 12 == 0) {
 		*why = "parainstructions";
 		return &ep_alt_abi_linux61;
 	}

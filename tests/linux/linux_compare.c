@@ -244,7 +244,7 @@ int main(int argc, char **argv)
 	if (load_dumps(argv[3]))
 		return 2;
 	const char *why = "--abi";
-	const struct ep_alt_abi *abi = abi_name ? eptool_abi_by_name(abi_name) : eptool_abi_detect(&p.img, &why);
+	const struct ep_alt_abi *abi = abi_name ? eptool_abi_by_name(abi_name) : eptool_abi_detect(&p, &why);
 	if (!abi)
 		return fprintf(stderr, "unknown abi %s\n", abi_name), 2;
 	struct tally alt = {0}, pv = {0};
