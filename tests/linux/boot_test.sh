@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 series=${2:-${LINUX_BOOT_SERIES:-6.12}}
 cpu=${3:-${LINUX_BOOT_CPU:-EPYC-Milan}}
-out=$build/linux-boot/$series-$cpu
+out=$build/linux-boot-test/$series-$cpu
 mkdir -p "$out"
 passed=0 failed=0
 check() { # check NAME COMMAND...: one line per check
