@@ -3,6 +3,7 @@
 #include "console.h"
 #include "elf/elf.h"
 #include "linux.h"
+#include "trust.h"
 
 #define KERNEL_MAX_FILE (512u << 20)
 #define INITRD_MAX_FILE (1024u << 20)
@@ -147,6 +148,9 @@ static EFI_STATUS load_kernel(const struct efi_linux_in *in, struct efi_linux *l
 		st = log_efi(in->log, "kernel", path, st, "cannot read the kernel");
 		goto out;
 	}
+	st = efi_trust_file(in->trust, "payload", path, file, size, in->log);
+	if (EFI_ERROR(st))
+		goto out;
 	err = ep_vmlinux_parse(file, size, &lx->k);
 	if (err) {
 		st = log_err(in->log, "kernel", path, err);
@@ -181,6 +185,11 @@ static EFI_STATUS init_zero_page(const struct efi_linux_in *in, struct efi_linux
 		st = efi_esp_read(in->esp, path, &setup, &setup_len, SETUP_MAX_FILE);
 		if (EFI_ERROR(st))
 			return log_efi(in->log, "setup", path, st, "cannot read the bzImage setup header");
+		st = efi_trust_file(in->trust, "linux-setup", path, setup, setup_len, in->log);
+		if (EFI_ERROR(st)) {
+			FreePool(setup);
+			return st;
+		}
 	}
 	enum ep_err err = ep_bp_init(lx->bp, setup, setup_len, &lx->hdr);
 	if (setup)
@@ -228,6 +237,11 @@ static EFI_STATUS load_initrd(const struct efi_linux_in *in, struct efi_linux *l
 	if (EFI_ERROR(st))
 		return log_efi(in->log, "initrd", path, st, st == EFI_NOT_FOUND ? "initrd not found on the ESP"
 										  : "cannot read the initrd");
+	st = efi_trust_file(in->trust, "initrd", path, data, size, in->log);
+	if (EFI_ERROR(st)) {
+		FreePool(data);
+		return st;
+	}
 	uint64_t limit = ep_bp_initrd_limit(&lx->hdr);
 	lx->initrd = (limit > BELOW_4G + 1 ? BELOW_4G + 1 : limit) - 1;
 	st = BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, (size + 4095) / 4096, &lx->initrd);

@@ -44,8 +44,10 @@ struct efi_linux {
 	struct ep_log *log;          /* map_ready's D memmap lines (memory and debugcon only by then) */
 };
 
+struct efi_trust;
 struct efi_linux_in {
 	struct efi_esp *esp;
+	struct efi_trust *trust;                /* every file verified and measured as read */
 	const struct ep_config *config;
 	const struct ep_cpuid_dump *real_cpuid; /* NULL when the config simulates CPUID */
 	const struct ep_facts *facts;

@@ -15,6 +15,7 @@
 #include "firmware_tables.h"
 #include "handoff.h"
 #include "linux.h"
+#include "trust.h"
 #include "payload.h"
 #include "version.h"
 
@@ -40,6 +41,7 @@ struct boot {
 	struct ep_stages_result stages;
 	struct efi_handoff handoff;
 	struct efi_firmware_tables firmware;
+	struct efi_trust trust;            /* Secure Boot verification and measurement of what is loaded */
 	bool exit_attempted; /* ExitBootServices was called: from then on only the memory map may be touched */
 };
 
@@ -62,7 +64,8 @@ static void log_banner(struct boot *b)
 	ep_line_end(&l);
 }
 
-static void load_config(struct boot *b)
+/* Under Secure Boot the config must verify before it is parsed, and may not simulate hardware. */
+static EFI_STATUS load_config(struct boot *b)
 {
 	uint8_t *text;
 	UINTN size;
@@ -74,11 +77,16 @@ static void load_config(struct boot *b)
 	if (st != EFI_SUCCESS && st != EFI_NOT_FOUND)
 		ep_kv_hex(&l, "efi_status", st);
 	ep_line_end(&l);
-	if (st == EFI_SUCCESS) {
+	EFI_STATUS verdict = st == EFI_SUCCESS ? efi_trust_file(&b->trust, "config", CONF_PATH, text, size, &b->log)
+					       : efi_trust_missing(&b->trust, "config", CONF_PATH, &b->log);
+	if (st == EFI_SUCCESS && !EFI_ERROR(verdict))
 		ep_config_parse(&b->config, (const char *)text, size, &b->log);
+	if (st == EFI_SUCCESS)
 		FreePool(text);
-	}
 	ep_config_log(&b->config, &b->log);
+	if (EFI_ERROR(verdict))
+		return verdict;
+	return efi_trust_config(&b->trust, ep_config_simulates(&b->config), &b->log);
 }
 
 static void log_stage(struct boot *b, const char *name, uint64_t t0)
@@ -266,7 +274,7 @@ static EFI_STATUS load_patch_and_enter(struct boot *b)
 	if (efi_linux_detect(&b->esp, b->config.payload, &kind))
 		return boot_linux(b, kind);
 	uint64_t t0 = efi_rdtsc();
-	st = efi_payload_load(&b->esp, b->config.payload, &b->payload, &b->log);
+	st = efi_payload_load(&b->esp, &b->trust, b->config.payload, &b->payload, &b->log);
 	if (EFI_ERROR(st))
 		return st;
 	log_stage(b, "load", t0);
@@ -305,6 +313,7 @@ static EFI_STATUS boot_linux(struct boot *b, enum ep_payload_kind kind)
 	}
 	const struct efi_linux_in in = {
 		.esp = &b->esp,
+		.trust = &b->trust,
 		.config = &b->config,
 		.real_cpuid = ep_config_simulates(&b->config) ? NULL : &b->real_cpuid,
 		.facts = &b->facts,
@@ -351,10 +360,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	EFI_STATUS st = efi_esp_open(image, &b->esp);
 	ep_logfile_init(&b->logfile, &b->esp.fs, LOG_PATH, LOG_OLD_PATH);
+	efi_trust_init(&b->trust, &b->log);
 	if (EFI_ERROR(st))
 		efi_log_status(&b->log, st, "esp", "cannot open the ESP: no config, no log file");
-	else
-		load_config(b);
+	else if (EFI_ERROR((st = load_config(b))))
+		return finish(b, st);
 
 	probe(b);
 	return finish(b, load_patch_and_enter(b));

@@ -4,6 +4,7 @@
 #include "elf/defs.h"
 #include "elf/elf.h"
 #include "payload.h"
+#include "trust.h"
 
 #define PAYLOAD_MAX_FILE (256u << 20)
 
@@ -48,7 +49,8 @@ static void log_loaded(struct ep_log *log, const char *path, const struct efi_pa
 	ep_line_end(&l);
 }
 
-EFI_STATUS efi_payload_load(struct efi_esp *esp, const char *path, struct efi_payload *p, struct ep_log *log)
+EFI_STATUS efi_payload_load(struct efi_esp *esp, struct efi_trust *trust, const char *path, struct efi_payload *p,
+			    struct ep_log *log)
 {
 	EFI_STATUS st;
 	enum ep_err err;
@@ -63,6 +65,9 @@ EFI_STATUS efi_payload_load(struct efi_esp *esp, const char *path, struct efi_pa
 		ep_line_end(&l);
 		return st;
 	}
+	st = efi_trust_file(trust, "payload", path, p->file, p->file_size, log);
+	if (EFI_ERROR(st))
+		return st;
 	err = ep_elf_parse(p->file, p->file_size, &p->img, &p->info);
 	if (err != EP_ERR_OK) {
 		log_elf_error(log, path, err);

@@ -15,8 +15,10 @@ struct efi_payload {
 	uint64_t base;              /* run-time address of the lowest segment */
 };
 
-/* Reads, validates and loads; every failure is an E line and an EFI error (nothing half-loaded). */
-EFI_STATUS efi_payload_load(struct efi_esp *esp, const char *path, struct efi_payload *p, struct ep_log *log);
+struct efi_trust;
+/* Reads, verifies (efi/trust.c), validates and loads; every failure is an E line and an EFI error (nothing half-loaded). */
+EFI_STATUS efi_payload_load(struct efi_esp *esp, struct efi_trust *trust, const char *path, struct efi_payload *p,
+			    struct ep_log *log);
 void efi_payload_free(struct efi_payload *p);
 
 #endif

@@ -2,7 +2,7 @@
 # Builds a FAT ESP image with mtools: no root, no loop devices.
 #
 #   images/mkesp.sh OUT.img EFI_APP [--config FILE] [--payload FILE] [--initrd FILE] [--cmdline TEXT]
-#                   [--file SRC=\PATH\ON\ESP]... [--size-mb N]
+#                   [--file SRC=\PATH\ON\ESP]... [--size-mb N] [--sign KEY CERT]
 #
 # Layout: \EFI\BOOT\BOOTX64.EFI (the app, found by the firmware's removable-media
 # boot), \EFI\earlypatch\earlypatch.conf, \EFI\earlypatch\payload.elf.
@@ -12,19 +12,22 @@
 # `initrd \EFI\earlypatch\initrd.img`; --cmdline adds `cmdline TEXT`. Those lines go at the end of
 # a copy of the --config file (later lines win), which itself is never changed.
 # Without --size-mb the image is the files' total + 16 MB, at least 48 MB.
+# --sign KEY CERT: for Secure Boot. Every file put under \EFI\earlypatch is pinned (its SHA-256 written
+# into a copy of EFI_APP by `eptool pin`, core/boot/verify.h), then that copy is signed with sbsign
+# and becomes BOOTX64.EFI: the signature covers the pins, the pins cover the files.
 # Timestamps and the volume serial are fixed, so the same inputs give the same bytes.
 set -euo pipefail
 
 usage() {
 	echo "usage: $0 OUT.img EFI_APP [--config F] [--payload F] [--initrd F] [--cmdline TEXT]" \
-		"[--file SRC=ESP_PATH]... [--size-mb N]" >&2
+		"[--file SRC=ESP_PATH]... [--size-mb N] [--sign KEY CERT]" >&2
 	exit 2
 }
 [ $# -ge 2 ] || usage
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1 app=$2
 shift 2
-config="" payload="" initrd="" size_mb=""
+config="" payload="" initrd="" size_mb="" sign_key="" sign_cert=""
 cmdline_set=0 cmdline=""
 extra=()
 while [ $# -gt 0 ]; do
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--cmdline) cmdline_set=1 cmdline=$2; shift 2 ;;
 	--file) extra+=("$2"); shift 2 ;;
 	--size-mb) size_mb=$2; shift 2 ;;
+	--sign) [ $# -ge 3 ] || usage; sign_key=$2 sign_cert=$3; shift 3 ;;
 	*) usage ;;
 	esac
 done
@@ -94,6 +98,28 @@ if [ -z "$size_mb" ]; then
 	[ "$size_mb" -ge 48 ] || size_mb=48
 fi
 
+# Secure Boot: pin what goes under \EFI\earlypatch into a copy of the app, then sign that copy.
+if [ -n "$sign_key" ]; then
+	eptool=${EPTOOL:-$(dirname "$app")/../host/eptool}
+	[ -x "$eptool" ] || { echo "mkesp: --sign needs eptool ($eptool; set EPTOOL)" >&2; exit 1; }
+	command -v sbsign >/dev/null || { echo "mkesp: --sign needs sbsign (Debian package sbsigntool)" >&2; exit 1; }
+	[ -n "$work" ] || work=$(mktemp -d "${TMPDIR:-/tmp}/mkesp.XXXXXX")
+	pins=()
+	[ -z "$config" ] || pins+=("\\EFI\\earlypatch\\earlypatch.conf=$config")
+	[ -z "$payload" ] || pins+=("\\EFI\\earlypatch\\payload.elf=$payload")
+	[ -z "$setup" ] || pins+=("\\EFI\\earlypatch\\linux-setup.bin=$setup")
+	[ -z "$initrd" ] || pins+=("\\EFI\\earlypatch\\initrd.img=$initrd")
+	for spec in ${extra[@]+"${extra[@]}"}; do
+		case ${spec#*=} in
+		\\EFI\\earlypatch\\*) pins+=("${spec#*=}=${spec%%=*}") ;;
+		esac
+	done
+	"$eptool" pin "$app" -o "$work/pinned.efi" "${pins[@]}" >"$work/pins.txt"
+	sbsign --key "$sign_key" --cert "$sign_cert" --output "$work/signed.efi" "$work/pinned.efi" 2>"$work/sbsign.txt" ||
+		{ echo "mkesp: sbsign failed: $(tail -1 "$work/sbsign.txt")" >&2; exit 1; }
+	echo "mkesp: signed with $(basename "$sign_cert"), $(wc -l <"$work/pins.txt") files pinned"
+	app=$work/signed.efi
+fi
 truncate -s "${size_mb}M" "$tmp"
 mformat -i "$tmp" -F -N 0x45504154 -v EARLYPATCH :: >/dev/null
 mmd -i "$tmp" ::/EFI ::/EFI/BOOT ::/EFI/earlypatch

@@ -3,6 +3,10 @@
 # built), boot it in QEMU/OVMF showing the console, then print the ESP log.
 #   CPU=<qemu model>  CONFIG=<earlypatch.conf>  PAYLOAD=<elf, vmlinux or bzImage>  INITRD=<cpio>
 #   CMDLINE="..."  MEM=<MB>  QEMU_ARGS="..."  TIMEOUT=<s>  ACCEL=auto|kvm|tcg
+#   SECUREBOOT=1 [KEY=... CERT=...]  the image's files pinned and earlypatch signed (images/mkesp.sh
+#                --sign; default key: Debian OVMF's snakeoil, for tests only), booted with Secure Boot on
+#   TPM=1        a TPM 2.0 (swtpm)
+#   IMAGE=esp.img  boot an ESP image that exists (`make boot`): a copy of it, nothing built
 # A Linux kernel payload (a bzImage, or an ELF whose .rodata holds "Linux version ") gets 512 MB
 # unless MEM says otherwise (256 for anything else); a bzImage is unpacked by images/mkesp.sh.
 # QEMU_ARGS is split into words as a shell would (quotes honoured, nothing expanded) and goes at
@@ -17,6 +21,17 @@ config=${CONFIG:-images/run.conf}
 payload=${PAYLOAD:-}
 [ -z "$payload" ] && [ -f "$build/payloads/selftest.elf" ] && payload=$build/payloads/selftest.elf
 args=(--config "$config")
+boot_opts=()
+if [ "${SECUREBOOT:-0}" = 1 ]; then
+	key=${KEY:-} cert=${CERT:-}
+	if [ -z "$key" ]; then
+		key=$(BUILD=$build scripts/snakeoil-key.sh) cert=${cert:-/usr/share/ovmf/PkKek-1-snakeoil.pem}
+		echo "run: signing with Debian OVMF's snakeoil key: for tests only"
+	fi
+	args+=(--sign "$key" "${cert:?CERT= is needed with KEY=}")
+	boot_opts+=(--secureboot)
+fi
+[ "${TPM:-0}" = 0 ] || boot_opts+=(--tpm)
 [ -n "$payload" ] && args+=(--payload "$payload")
 [ -z "${INITRD:-}" ] || args+=(--initrd "$INITRD")
 [ -z "${CMDLINE:-}" ] || args+=(--cmdline "$CMDLINE")
@@ -59,12 +74,18 @@ if [ -n "${QEMU_ARGS:-}" ]; then
 sys.stdout.write("".join(a + "\0" for a in shlex.split(sys.argv[1])))' "$QEMU_ARGS")
 fi
 
-images/mkesp.sh "$out/esp.img" "$build/efi/earlypatch.efi" "${args[@]}"
+if [ -n "${IMAGE:-}" ]; then
+	[ -f "$IMAGE" ] || { echo "run: no such image: $IMAGE" >&2; exit 1; }
+	cp "$IMAGE" "$out/esp.img"   # the boot writes its log into the ESP: the original stays as it was
+	[ -n "${MEM:-}" ] || mem=512
+else
+	images/mkesp.sh "$out/esp.img" "$build/efi/earlypatch.efi" "${args[@]}"
+fi
 # (The selftest's line as it always was: -m only when not qemu-boot.sh's default 256.)
 echo "run: booting $out/esp.img with -cpu $cpu$([ "$mem" = 256 ] || echo " -m $mem")${QEMU_ARGS:+ $QEMU_ARGS} (console below; log follows)"
 # Fails at once (its message names KVM) when ACCEL=kvm cannot be honoured.
 scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --mem "$mem" --timeout "${TIMEOUT:-120}" \
-	--interactive -- ${qemu_args[@]+"${qemu_args[@]}"} || { echo "run: not booted"; exit 1; }
+	--interactive ${boot_opts[@]+"${boot_opts[@]}"} -- ${qemu_args[@]+"${qemu_args[@]}"} || { echo "run: not booted"; exit 1; }
 echo
 
 # QEMU warns once per feature of the model it cannot give the guest; one line here instead.

@@ -61,7 +61,7 @@ def inputs_digest(paths, case, conf):
     h = hashlib.sha256(("no-config" if conf is None else conf).encode())
     for p in (paths.app, paths.boot_payload(case), paths.mkesp):
         h.update((sha256_file(p) if p else "no-payload").encode())
-    h.update(repr(case.values("esp-file")).encode())
+    h.update(repr((case.values("esp-file"), case.values("tamper"), case.get("secureboot"), case.get("unsigned"))).encode())
     for src, esp_path in esp_copies(paths, case):
         h.update((esp_path + sha256_file(src)).encode())
     return h.hexdigest()
@@ -135,9 +135,33 @@ def stage_inputs(case, d, payload):
     return conf_path, payload
 
 
-def make_case_image(mkesp, case, d, img, app, conf_path, payload, copies=()):
+def sign_args(paths, case):
+    """mkesp.sh --sign with Debian OVMF's snakeoil key for a secureboot case (not `unsigned`)."""
+    if not case.get("secureboot") or case.get("unsigned"):
+        return []
+    key = subprocess.run([os.path.join(paths.root, "scripts", "snakeoil-key.sh")], capture_output=True, text=True,
+                         env=dict(os.environ, BUILD=paths.build), check=True).stdout.strip()
+    return ["--sign", key, "/usr/share/ovmf/PkKek-1-snakeoil.pem"]
+
+
+def tamper(img, case):
+    """Flips the last byte of each `tamper` file inside the image (after it was pinned and signed)."""
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    for esp_path in case.values("tamper"):
+        mpath = "::" + esp_path.replace("\\", "/")
+        data = bytearray(subprocess.run(["mtype", "-i", img, mpath], capture_output=True, env=env, check=True).stdout)
+        data[-1] ^= 0x01
+        tmp = img + ".tamper"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        subprocess.run(["mcopy", "-o", "-i", img, tmp, mpath], env=env, check=True)
+        os.unlink(tmp)
+
+
+def make_case_image(mkesp, case, d, img, app, conf_path, payload, copies=(), sign=()):
     """mkesp.sh with the case's esp-files (written into d for the build only). None or the error."""
     extra, files = esp_file_args(case, d, copies)
+    extra = list(extra) + list(sign)
     try:
         return make_image(mkesp, img, app, conf_path, payload, extra)
     finally:
@@ -160,9 +184,11 @@ def build_case(paths, case, force=False):
     stamp, img = os.path.join(d, "esp.inputs"), os.path.join(d, "esp.img")
     if not force and os.path.isfile(img) and _read(stamp) == digest:
         return None
-    err = make_case_image(paths.mkesp, case, d, img, paths.app, conf_path, payload, esp_copies(paths, case))
+    err = make_case_image(paths.mkesp, case, d, img, paths.app, conf_path, payload, esp_copies(paths, case),
+                          sign_args(paths, case))
     if err:
         return "cannot build the ESP image: " + err
+    tamper(img, case)
     with open(stamp, "w") as f:
         f.write(digest)
     return None

@@ -61,6 +61,7 @@ def boot_once(paths, case, d, img):
     """One boot of img; False when the runner had to kill qemu-boot.sh itself."""
     cmd = [paths.qemu_boot, "--esp", img, "--out", d, "--cpu", case.cpu, "--timeout", str(case.timeout),
            "--case-accel", case.accel] + (["--esp-readonly"] if case.get("esp-readonly") else [])
+    cmd += (["--secureboot"] if case.get("secureboot") else []) + (["--tpm"] if case.get("tpm") else [])
     extra = [w for v in case.values("qemu") for w in shlex.split(v)]
     if extra:
         cmd += ["--"] + extra

@@ -1,0 +1,97 @@
+/* Verification and measurement of what earlypatch loads: see trust.h and core/boot/verify.h. */
+#include "base/util.h"
+#include "console.h"
+#include "trust.h"
+
+/* In .data, found by its magic: eptool pin writes the pins here before the binary is signed. */
+struct ep_pins ep_pins = {.magic = EP_PINS_MAGIC, .version = 1, .count = 0};
+
+static uint8_t read_u8_var(CHAR16 *name)
+{
+	UINT8 v = 0;
+	UINTN size = sizeof(v);
+	EFI_STATUS st = RT->GetVariable(name, &gEfiGlobalVariableGuid, NULL, &size, &v);
+	return EFI_ERROR(st) || size != 1 ? 0xff : v;
+}
+
+void efi_trust_init(struct efi_trust *t, struct ep_log *log)
+{
+	struct ep_line l;
+	t->sb_var = read_u8_var(L"SecureBoot");
+	t->setup_mode = read_u8_var(L"SetupMode");
+	t->secure_boot = t->sb_var == 1 && t->setup_mode == 0;
+	t->mode = ep_verify_mode(&ep_pins, t->secure_boot);
+	ep_line_begin(&l, log, EP_LOG_INFO, "secureboot");
+	ep_kv_u(&l, "enabled", t->sb_var == 1);
+	ep_kv_u(&l, "setup_mode", t->setup_mode == 1);
+	if (t->sb_var == 0xff)
+		ep_kv_str(&l, "msg", "no SecureBoot variable: the firmware does not implement Secure Boot");
+	ep_line_end(&l);
+	ep_line_begin(&l, log, EP_LOG_INFO, "verify");
+	ep_kv_str(&l, "mode", ep_verify_mode_name(t->mode));
+	ep_kv_u(&l, "pins", ep_pins.count);
+	ep_line_end(&l);
+	efi_tpm_open(&t->tpm, log);
+}
+
+static void hex(char *out, const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = "0123456789abcdef"[d[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+EFI_STATUS efi_trust_file(struct efi_trust *t, const char *what, const char *path, const uint8_t *data, UINTN len,
+			  struct ep_log *log)
+{
+	uint8_t digest[EP_SHA256_SIZE];
+	char text[2 * EP_SHA256_SIZE + 1];
+	enum ep_err err = ep_verify_file(&ep_pins, t->mode, path, data, len, digest);
+	hex(text, digest, sizeof(digest));
+	struct ep_line l;
+	ep_line_begin(&l, log, err ? EP_LOG_ERR : EP_LOG_INFO, "verify");
+	ep_kv_str(&l, "what", what);
+	ep_kv_str(&l, "file", path);
+	ep_kv_u(&l, "bytes", len);
+	ep_kv_str(&l, "sha256", text);
+	if (err) {
+		ep_kv_err(&l, err);
+		ep_kv_str(&l, "result", "refused, nothing handed off");
+	} else {
+		ep_kv_str(&l, "result", t->mode == EP_VERIFY_NONE ? "unchecked" : ep_pins_find(&ep_pins, path) ? "pinned" : "unpinned");
+	}
+	ep_line_end(&l);
+	if (err)
+		return EFI_SECURITY_VIOLATION;
+	efi_tpm_measure_file(&t->tpm, what, path, data, len, log);
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS efi_trust_missing(struct efi_trust *t, const char *what, const char *path, struct ep_log *log)
+{
+	if (t->mode == EP_VERIFY_NONE || !ep_pins_find(&ep_pins, path))
+		return EFI_SUCCESS;
+	struct ep_line l;
+	ep_line_begin(&l, log, EP_LOG_ERR, "verify");
+	ep_kv_str(&l, "what", what);
+	ep_kv_str(&l, "file", path);
+	ep_kv_err(&l, EP_ERR_VERIFY_MISMATCH);
+	ep_kv_str(&l, "result", "pinned file missing, nothing handed off");
+	ep_line_end(&l);
+	return EFI_SECURITY_VIOLATION;
+}
+
+EFI_STATUS efi_trust_config(struct efi_trust *t, bool simulates, struct ep_log *log)
+{
+	if (!t->secure_boot || !simulates)
+		return EFI_SUCCESS;
+	struct ep_line l;
+	ep_line_begin(&l, log, EP_LOG_ERR, "verify");
+	ep_kv_str(&l, "what", "config");
+	ep_kv_err(&l, EP_ERR_VERIFY_SIMULATION);
+	ep_kv_str(&l, "result", "refused, nothing handed off");
+	ep_line_end(&l);
+	return EFI_SECURITY_VIOLATION;
+}
