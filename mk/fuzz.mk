@@ -2,7 +2,7 @@
 # of saved inputs (docs/development.md, "Fuzzing").
 #
 #   make fuzz [FUZZ_SECONDS=60]  every target in FUZZ_TARGETS, FUZZ_SECONDS each
-#   make fuzz-NAME               one: config facts elf patch engine stages views insn
+#   make fuzz-NAME               one: config facts elf patch engine stages views insn linux
 #   make fuzz-replay             every input kept under tests/fuzz/fuzz_NAME/, built with gcc +
 #                                ASan/UBSan and tests/fuzz/replay_main.c, no libFuzzer (part of `make test`)
 #
@@ -23,7 +23,7 @@ FUZZ_CFLAGS    := -g -O1 -std=gnu11 -Iinclude -iquote core
 FUZZ_CORE_HDRS := $(CORE_HDRS) $(wildcard include/earlypatch/*.h)
 FUZZ_HDRS      := $(FUZZ_CORE_HDRS) $(wildcard tests/fuzz/*.h)
 FUZZ_RUN_FLAGS  = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1
-FUZZ_NAMES     := config facts elf patch engine stages views insn
+FUZZ_NAMES     := config facts elf patch engine stages views insn linux
 # The decoder's target is a differential against Zydis.
 FUZZ_EXTRA_insn := tests/differential/zydis_compare.c
 FUZZ_LIBS_insn  := -lZydis
@@ -92,6 +92,13 @@ fuzz-stages: $(FUZZ_DIR)/fuzz_stages
 
 fuzz-views: $(FUZZ_DIR)/fuzz_views
 	$(call fuzz_run,views,-max_len=1024)
+
+# Linux payloads (core/linux/): vmlinux reading, pre-patching, the zero page; seeded with the
+# fake kernels of the QEMU cases (mk/linuxboot.mk), each behind a 3-byte mode/cmdline header.
+fuzz-linux: $(FUZZ_DIR)/fuzz_linux $$(FAKELINUX_OUT)
+	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_linux
+	for f in $(filter %.elf,$(FAKELINUX_OUT)); do printf '\000\000\000' | cat - $$f >$(FUZZ_DIR)/corpus/fuzz_linux/$$(basename $$f); done
+	$(call fuzz_run,linux,-max_len=65536)
 
 # The decoder against Zydis on short byte strings.
 fuzz-insn: $(FUZZ_DIR)/fuzz_insn
