@@ -299,7 +299,8 @@ static void derive_amd_like(const struct ep_cpuid_dump *d, struct ep_facts *f)
 	/* Bit 31 of leaf 1 EDX meant 3DNow on old AMD parts; Linux drops it. */
 	ep_facts_set(f, 0 * 32 + 31, false);
 	ep_facts_set(f, X86_FEATURE_VMMCALL, true);
-	if (ep_facts_has(f, X86_FEATURE_3DNOW) || ep_facts_has(f, X86_FEATURE_LM))
+	/* AMD's init sets it for 3DNow or long mode; Hygon's does not (Debian 6.1 and 6.12 on Dhyana). */
+	if (f->vendor == EP_VENDOR_AMD && (ep_facts_has(f, X86_FEATURE_3DNOW) || ep_facts_has(f, X86_FEATURE_LM)))
 		ep_facts_set(f, X86_FEATURE_3DNOWPREFETCH, true);
 	if (f->vendor == EP_VENDOR_HYGON || f->family > 0x11)
 		ep_facts_set(f, X86_FEATURE_ARAT, true);
