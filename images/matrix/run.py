@@ -57,14 +57,21 @@ def clean_outputs(d):
             os.unlink(p)
 
 
-def boot_once(paths, case, d, img):
-    """One boot of img; False when the runner had to kill qemu-boot.sh itself."""
+def boot_command(paths, case, d, img):
+    """The scripts/qemu-boot.sh command line that boots img for the case, its outputs going to d
+    (images/lava/ runs it with a QEMU that only records its arguments)."""
     cmd = [paths.qemu_boot, "--esp", img, "--out", d, "--cpu", case.cpu, "--timeout", str(case.timeout),
            "--case-accel", case.accel] + (["--esp-readonly"] if case.get("esp-readonly") else [])
     cmd += (["--secureboot"] if case.get("secureboot") else []) + (["--tpm"] if case.get("tpm") else [])
     extra = [w for v in case.values("qemu") for w in shlex.split(v)]
     if extra:
         cmd += ["--"] + extra
+    return cmd
+
+
+def boot_once(paths, case, d, img):
+    """One boot of img; False when the runner had to kill qemu-boot.sh itself."""
+    cmd = boot_command(paths, case, d, img)
     with open(os.path.join(d, "boot.stderr"), "a") as err:
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                              start_new_session=True, env=boot_env(paths))
