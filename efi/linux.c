@@ -87,6 +87,8 @@ static EFI_STATUS prepatch(const struct efi_linux_in *in, struct efi_linux *lx, 
 		return log_err(in->log, "kernel", in->config->payload, err);
 	ep_prepatch_init(&lx->pp, &lx->k, in->config->prepatch, in->real_cpuid, in->hc->mechanism, in->config->cmdline,
 			 in->facts->caps, EP_NCAPINTS, in->log);
+	lx->pp.write = efi_tpm_recorder(&in->trust->tpm, "linux", in->hc->mechanism,
+					ep_prepatch_mode_name(in->config->prepatch), 0, &lx->pp.write_ctx);
 	ep_prepatch_opts(&lx->pp, &lx->k, &o);
 	err = ep_patch_plan_size(&img, &o, &need);
 	if (err)
@@ -158,8 +160,11 @@ static EFI_STATUS load_kernel(const struct efi_linux_in *in, struct efi_linux *l
 	}
 	log_kernel(in->log, path, lx, size);
 	st = prepatch(in, lx, file, size);
-	if (!EFI_ERROR(st))
+	if (!EFI_ERROR(st)) {
 		ep_vmlinux_copy(file, &lx->k, (uint8_t *)(UINTN)lx->base);
+		efi_tpm_measure_patched(&in->trust->tpm, "linux", (const void *)(UINTN)lx->base,
+					lx->k.phys_end - lx->k.phys_start, lx->base, in->log);
+	}
 out:
 	if (file)
 		FreePool(file);
@@ -275,6 +280,8 @@ EFI_STATUS efi_linux_load(const struct efi_linux_in *in, struct efi_linux *lx)
 		st = set_cmdline(in, lx);
 	if (!EFI_ERROR(st))
 		st = load_initrd(in, lx);
+	if (!EFI_ERROR(st))
+		efi_tpm_linux_eventlog(&in->trust->tpm, in->log);
 	return st;
 }
 

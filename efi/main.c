@@ -153,6 +153,8 @@ static void write_log(struct boot *b)
 static EFI_STATUS finish(struct boot *b, EFI_STATUS status)
 {
 	struct ep_line l;
+	if (!b->exit_attempted)
+		efi_tpm_finish(&b->trust.tpm, &b->esp, &b->log);
 	ep_line_begin(&l, &b->log, EFI_ERROR(status) ? EP_LOG_ERR : EP_LOG_INFO, "exit");
 	ep_kv_hex(&l, "efi_status", status);
 	ep_kv_str(&l, "action", b->config.on_exit == EP_ON_EXIT_SHUTDOWN ? "shutdown" : "return");
@@ -170,6 +172,8 @@ static EFI_STATUS finish(struct boot *b, EFI_STATUS status)
 static EFI_STATUS patch(struct boot *b)
 {
 	struct ep_stages_opts o = {.alternatives = b->config.alternatives, .now = efi_rdtsc};
+	o.write = efi_tpm_recorder(&b->trust.tpm, "elf", b->hc.mechanism, b->config.alternatives ? "on" : "off",
+				   b->payload.img.slide, &o.write_ctx);
 	size_t need = 0;
 	enum ep_err err = ep_stages_arena_size(&b->payload.img, &b->facts, &o, &need);
 	void *arena = err == EP_ERR_OK ? AllocatePool(need ? need : 1) : NULL;
@@ -232,6 +236,7 @@ static void publish_log(struct boot *b)
 
 static EFI_STATUS enter_with_boot_services(struct boot *b)
 {
+	efi_tpm_finish(&b->trust.tpm, &b->esp, &b->log);
 	publish_log(b);
 	uint64_t ret = ep_handoff_enter(b->payload.img.entry, b->handoff.info,
 					b->handoff.stack + EP_BOOT_STACK_SIZE, 0);
@@ -245,6 +250,7 @@ static EFI_STATUS enter_with_boot_services(struct boot *b)
 
 static EFI_STATUS enter_after_exit(struct boot *b, bool linux_kernel)
 {
+	efi_tpm_finish(&b->trust.tpm, &b->esp, &b->log);
 	write_log(b);
 	/* From here on ConOut is off limits: lines go to memory (and debugcon/serial). */
 	bool console = b->config.log_console;
@@ -285,6 +291,8 @@ static EFI_STATUS load_patch_and_enter(struct boot *b)
 		return st;
 	}
 	log_stage(b, "patch", t0);
+	efi_tpm_measure_patched(&b->trust.tpm, "elf", (const void *)(UINTN)b->payload.base, b->payload.info.span,
+				b->payload.base, &b->log);
 	if (b->config.handoff == EP_HANDOFF_NONE) {
 		ep_log_msg(&b->log, EP_LOG_INFO, "handoff", "handoff none: payload loaded and patched, not entered");
 		return EFI_SUCCESS;

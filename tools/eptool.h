@@ -15,7 +15,8 @@ struct eptool_cmd {
 	X("cpu", eptool_cpu, "derive CPU facts from a CPUID dump or a boot log")    \
 	EPTOOL_COMMANDS_DECODE(X)                                                   \
 	EPTOOL_COMMANDS_PATCH(X)                                                    \
-	EPTOOL_COMMANDS_TRUST(X)
+	EPTOOL_COMMANDS_TRUST(X)                                                    \
+	EPTOOL_COMMANDS_MEASURE(X)
 
 #define EPTOOL_COMMANDS_DECODE(X) X("decode", eptool_decode, "decode x86-64 code as the patcher sees it")
 #define EPTOOL_COMMANDS_PATCH(X)                                                    \
@@ -29,6 +30,9 @@ int eptool_apply(int argc, char **argv);
 #define EPTOOL_COMMANDS_TRUST(X)                                                    \
 	X("pin", eptool_pin, "write SHA-256 pins of ESP files into earlypatch.efi before signing")
 int eptool_pin(int argc, char **argv);
+#define EPTOOL_COMMANDS_MEASURE(X)                                                  \
+	X("pcr", eptool_pcr, "predict a boot's TPM PCRs 8 and 9, or replay its TCG event log")
+int eptool_pcr(int argc, char **argv);
 
 /* Shared helpers (tools/eptool_util.c). */
 /* Reads a whole file; returns a malloc'd buffer (NUL-terminated) or NULL with a message on stderr. */

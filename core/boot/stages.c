@@ -42,6 +42,8 @@ static void patch_opts(struct ep_patch_opts *p, const struct ep_facts *f, const 
 	p->skip_paravirt = !o->alternatives;
 	p->hc_sites = true;
 	p->hc_mechanism = hc ? hc->mechanism : EP_HC_NONE;
+	p->write = o->write;
+	p->write_ctx = o->write_ctx;
 }
 
 enum ep_err ep_stages_arena_size(const struct ep_image *img, const struct ep_facts *f,

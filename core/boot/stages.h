@@ -35,6 +35,8 @@ struct ep_stages_opts {
 	bool alternatives;           /* stage 2; false leaves it to the payload */
 	const struct ep_alt_abi *abi; /* NULL: the earlypatch payload ABI */
 	uint64_t (*now)(void);       /* a cycle counter for the summary lines; NULL: none */
+	ep_patch_write_fn *write;    /* optional: writes every site (boot/measure.c records them); NULL: a copy */
+	void *write_ctx;
 };
 
 struct ep_stages_result {

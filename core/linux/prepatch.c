@@ -243,6 +243,8 @@ void ep_prepatch_opts(const struct ep_prepatch *pp, const struct ep_vmlinux *k, 
 	o->alt_group_stage = ep_prepatch_group_stage;
 	o->sites_debug = true; /* hundreds of sites: the ESP log lists them, the console has the summaries */
 	o->alt_group_ctx = (void *)pp;
+	o->write = pp->write;
+	o->write_ctx = pp->write_ctx;
 }
 
 void ep_prepatch_log_summary(const struct ep_prepatch *pp, const struct ep_vmlinux *k, struct ep_log *log)

@@ -100,6 +100,8 @@ struct ep_prepatch {
 	unsigned counts[EP_PP__COUNT];
 	unsigned groups;
 	struct ep_log *log;          /* per-group D lines; NULL: none */
+	ep_patch_write_fn *write;    /* optional, set after ep_prepatch_init: writes every site (boot/measure.c) */
+	void *write_ctx;
 };
 
 /*

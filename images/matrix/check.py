@@ -8,7 +8,10 @@ reasons the case failed.
 Two host replays of every boot, unless the case says no-replay: `eptool cpu` on the boot's own
 CPUID dump must print the facts the firmware printed (tests/facts/replay-check.sh), and `eptool
 apply PAYLOAD --cpuid-dump esp.log` must decide every patch site as the boot did (written to
-preview.txt, the difference to preview.diff).
+preview.txt, the difference to preview.diff). A boot that read its TPM's PCRs back (`I tpm pcr=`
+lines) is replayed twice more: `eptool pcr --log esp.log PAYLOAD --config ... [--initrd/--setup]`
+must predict the same lines (pcr.txt), and the TCG event log the boot wrote to the ESP
+(tpm-eventlog.bin), replayed with `eptool pcr --eventlog`, must give them too (eventlog.txt).
 
 Statuses: pass; fail (an expectation does not hold); timeout (the guest hung and was killed);
 error (no image or no boot); xfail (an `expect-fail` case whose wrong expectation was caught:
@@ -25,6 +28,9 @@ PASSED = ("pass", "xfail")
 # than its link address; the symbols name the sites).
 SITE_LINE = re.compile(r"^([ID] (alt|scall|hcsite|pv) site=|I (hypercall |prepatch-summary )|D prepatch |W prepatch )")
 ADDRESS = re.compile(r" (site|target|key|thunk)=0x[0-9a-f]+")
+# The PCR values a boot read back (docs/security.md#measured-boot).
+TPM_PCR_LINE = re.compile(r"^I tpm pcr=\d+ bank=\w+ value=[0-9a-f]+$")
+EVENTLOG_ESP_PATH = "/EFI/earlypatch/tpm-eventlog.bin"
 
 
 def read_text(path):
@@ -52,6 +58,26 @@ def first_line(text, prefix):
 
 def site_lines(text):
     return sorted(ADDRESS.sub("", line) for line in (text or "").splitlines() if SITE_LINE.match(line))
+
+
+def tpm_pcr_lines(text):
+    return [line for line in (text or "").splitlines() if TPM_PCR_LINE.match(line)]
+
+
+def config_value(conf, key):
+    """The value of a `key value` (or `key=value`) line of an earlypatch.conf, the last one; None if absent."""
+    value = None
+    for raw in (conf or "").splitlines():
+        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+        m = re.match(r"^([A-Za-z0-9-]+)(?:\s*=\s*|\s+|$)(.*)$", line)
+        if m and m.group(1) == key:
+            value = m.group(2).strip()
+    return value
+
+
+def esp_key(path):
+    """An ESP path as FAT compares it: '/' or '\\' separated, case-insensitive."""
+    return path.replace("/", "\\").lower()
 
 
 def features_of(log):
@@ -166,6 +192,49 @@ class Checker:
         self.record("eptool apply preview = boot decisions", not diff,
                     f"eptool apply preview differs from the boot: see preview.diff ({first})")
 
+    def pcr_inputs(self, eptool, payload):
+        """eptool pcr's arguments for the files this boot's ESP held: (payload, [options])."""
+        build = os.path.dirname(os.path.dirname(eptool))
+        copies = {esp_key(v.split(" ", 1)[1]): os.path.join(build, v.split(" ", 1)[0])
+                  for v in self.case.values("esp-copy")}
+        conf_path = os.path.join(self.outdir, "earlypatch.conf")
+        conf = read_text(conf_path) if not self.case.get("no-config") else None
+        args = ["--config", conf_path] if conf is not None else []
+        named = config_value(conf, "payload")
+        if named and esp_key(named) in copies:
+            payload = copies[esp_key(named)]
+        for key, opt in (("initrd", "--initrd"), ("linux-setup", "--setup")):
+            value = config_value(conf, key)
+            if value and esp_key(value) in copies:
+                args += [opt, copies[esp_key(value)]]
+        return payload, args
+
+    def check_pcr(self, eptool, payload):
+        """eptool pcr must predict the PCRs the boot read back, and the boot's TCG event log must replay to them."""
+        boot = tpm_pcr_lines(self.log)
+        if self.case.get("no-replay") or not eptool or not boot:
+            return
+        payload, args = self.pcr_inputs(eptool, payload)
+        out = os.path.join(self.outdir, "pcr.txt")
+        with open(out, "w") as f:
+            p = subprocess.run([eptool, "pcr", "--log", os.path.join(self.outdir, "esp.log"), payload or "/dev/null"]
+                               + args, stdout=f, stderr=subprocess.STDOUT)
+        got = tpm_pcr_lines(read_text(out))
+        self.record("eptool pcr prediction = boot PCRs", p.returncode == 0 and got == boot,
+                    f"eptool pcr predicts {'; '.join(got) or 'nothing'} (exit {p.returncode}), the boot read "
+                    f"{'; '.join(boot)}: see pcr.txt")
+        img, evlog = os.path.join(self.outdir, "boot.img"), os.path.join(self.outdir, "tpm-eventlog.bin")
+        with open(evlog, "wb") as f:
+            subprocess.run(["mtype", "-i", img, "::" + EVENTLOG_ESP_PATH], stdout=f, stderr=subprocess.DEVNULL,
+                           env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+        out = os.path.join(self.outdir, "eventlog.txt")
+        with open(out, "w") as f:
+            p = subprocess.run([eptool, "pcr", "--eventlog", evlog], stdout=f, stderr=subprocess.STDOUT)
+        got = tpm_pcr_lines(read_text(out))
+        self.record("TCG event log on the ESP replays to the boot PCRs", p.returncode == 0 and got == boot,
+                    f"the ESP's {EVENTLOG_ESP_PATH} replays to {'; '.join(got) or 'nothing'} (exit {p.returncode}): "
+                    f"see eventlog.txt")
+
     def run(self, eptool=None, replay_script=None, payload=None):
         self.check_exit()
         if self.exit_code != "timeout" and not self.log and not self.case.get("esp-readonly"):
@@ -176,6 +245,7 @@ class Checker:
         self.check_regexes()
         self.check_replay(eptool, replay_script)
         self.check_preview(eptool, payload)
+        self.check_pcr(eptool, payload)
         return self.checks
 
 

@@ -5,7 +5,11 @@
 #   - earlypatch wrote stage 1 (the hypercall groups) and a non-empty safe set, with no E line;
 #   - the kernel's /proc/cpuinfo flags equal earlypatch's facts for every CPUID-backed feature
 #     (tests/linux/flags_check.py; differences only where explained);
-#   - `eptool apply --cpuid-dump` on the host decides every site as the firmware did.
+#   - `eptool apply --cpuid-dump` on the host decides every site as the firmware did;
+#   - with a TPM (swtpm; LINUX_BOOT_TPM=0 boots without one): the kernel reads PCRs 8 and 9 as
+#     earlypatch read them back before ExitBootServices, it has the event log earlypatch handed it
+#     (binary_bios_measurements), and `eptool pcr` on the ESP's files predicts both values
+#     (docs/security.md#measured-boot).
 #
 #   tests/linux/boot_test.sh BUILD_DIR [SERIES] [CPU]      (LINUX_BOOT_CPU, LINUX_BOOT_SERIES too)
 # Last line: "linux-boot: N passed, M failed".
@@ -14,6 +18,7 @@ cd "$(dirname "$0")/../.."
 build=${1:-build}
 series=${2:-${LINUX_BOOT_SERIES:-6.12}}
 cpu=${3:-${LINUX_BOOT_CPU:-EPYC-Milan}}
+tpm=${LINUX_BOOT_TPM:-1}
 out=$build/linux-boot-test/$series-$cpu
 mkdir -p "$out"
 passed=0 failed=0
@@ -44,7 +49,9 @@ images/mkesp.sh "$out/esp.img" "$build/efi/earlypatch.efi" --config "$out/earlyp
 images/bzimage.sh "$kdir/vmlinuz" "$out/kernel" >/dev/null
 
 start=$(date +%s)
-scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --case-accel tcg --timeout 300 --mem 512
+tpm_opt=()
+[ "$tpm" = 0 ] || tpm_opt=(--tpm)
+scripts/qemu-boot.sh --esp "$out/esp.img" --out "$out" --cpu "$cpu" --case-accel tcg --timeout 300 --mem 512 ${tpm_opt[@]+"${tpm_opt[@]}"}
 echo "linux-boot: $series on $cpu: QEMU exit $(cat "$out/exit_code") after $(($(date +%s) - start)) s"
 log=$out/debugcon.txt console=$out/console.txt
 
@@ -64,4 +71,23 @@ site_lines() { grep -aE '^([ID] alt site=|I prepatch-summary |D prepatch |W prep
 "$build/host/eptool" apply "$out/kernel/vmlinux" -o "$out/preview.vmlinux" --cpuid-dump "$log" >"$out/preview.txt" 2>&1 || true
 rm -f "$out/preview.vmlinux"
 check "eptool apply preview = the firmware's decisions" diff <(site_lines "$log") <(site_lines "$out/preview.txt")
+[ "$tpm" != 0 ] || finish
+# Measured boot: earlypatch's read-back, the kernel's view of the same PCRs, and the host's prediction.
+fw_pcr() { grep -a "^I tpm pcr=$1 bank=sha256 value=" "$log" | sed 's/.*value=//' | tr -d '\r'; }
+kernel_pcr() { report "tpm_pcr_sha256_$1=" | sed 's/.*=//' | tr 'A-F' 'a-f'; }
+same() { [ -n "$1" ] && [ "$1" = "$2" ] || { echo "earlypatch ${1:-none}, other ${2:-none}"; return 1; }; }
+for n in 8 9; do
+	check "the kernel reads PCR $n as earlypatch read it back" same "$(fw_pcr $n)" "$(kernel_pcr $n)"
+done
+check "the kernel has the event log (LINUX_EFI_TPM_EVENT_LOG)" sh -c "grep -aq '^EPREPORT tpm_eventlog=1' '$console'"
+mkdir -p "$out/esp"
+for f in earlypatch.conf payload.elf linux-setup.bin initrd.img; do
+	MTOOLS_SKIP_CHECK=1 mtype -i "$out/esp.img" "::/EFI/earlypatch/$f" >"$out/esp/$f"
+done
+"$build/host/eptool" pcr --log "$log" "$out/esp/payload.elf" --config "$out/esp/earlypatch.conf" \
+	--setup "$out/esp/linux-setup.bin" --initrd "$out/esp/initrd.img" >"$out/pcr.txt" 2>&1 || true
+for n in 8 9; do
+	check "eptool pcr predicts PCR $n" same "$(fw_pcr $n)" "$(grep -a "^I tpm pcr=$n " "$out/pcr.txt" | sed 's/.*value=//')"
+done
+rm -rf "$out/esp"
 finish
