@@ -26,7 +26,7 @@ from check import PASSED, check_case
 
 OUTPUTS = ("console.txt", "serial.txt", "debugcon.txt", "esp.log", "esp.log.old", "exit_code", "qemu.stderr",
            "result.json", "boot.img", "boot.stderr", "accel.txt", "preview.txt", "preview.diff",
-           "preview.elf")
+           "preview.elf", "pcr.txt", "eventlog.txt", "tpm-eventlog.bin")
 
 
 def boot_env(paths):
