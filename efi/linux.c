@@ -205,6 +205,7 @@ static EFI_STATUS init_zero_page(const struct efi_linux_in *in, struct efi_linux
 		return log_err(in->log, "kernel", NULL, EP_ERR_LINUX_MISALIGNED);
 	ep_bp_set_acpi_rsdp(lx->bp, in->acpi_rsdp);
 	ep_bp_set_cc_blob(lx->bp, in->cc_blob);
+	ep_bp_set_secure_boot(lx->bp, in->trust->secure_boot);
 	return EFI_SUCCESS;
 }
 

@@ -91,6 +91,8 @@ enum ep_err ep_bp_set_initrd(uint8_t *bp, const struct ep_linux_setup *hdr, uint
 
 void ep_bp_set_acpi_rsdp(uint8_t *bp, uint64_t rsdp) { ep_put_le64(bp + EP_BP_ACPI_RSDP, rsdp); }
 
+void ep_bp_set_secure_boot(uint8_t *bp, bool enabled) { bp[EP_BP_SECURE_BOOT] = enabled ? 3 : 2; }
+
 void ep_bp_set_cc_blob(uint8_t *bp, uint64_t blob)
 {
 	ep_put_le32(bp + EP_BP_CC_BLOB_ADDRESS, blob >> 32 ? 0 : (uint32_t)blob);

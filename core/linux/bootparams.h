@@ -30,6 +30,7 @@ enum {
 	EP_BP_CC_BLOB_ADDRESS = 0x13c, /* SEV-SNP confidential-computing blob (u32) */
 	EP_BP_EFI_INFO = 0x1c0,       /* loader signature, systab, desc size/version, memmap, size, hi words */
 	EP_BP_E820_ENTRIES = 0x1e8,
+	EP_BP_SECURE_BOOT = 0x1ec,   /* enum efi_secureboot_mode: 0 unset, 1 unknown, 2 disabled, 3 enabled */
 	EP_BP_SETUP_SECTS = 0x1f1,
 	EP_BP_BOOT_FLAG = 0x1fe,
 	EP_BP_JUMP = 0x200,
@@ -93,6 +94,8 @@ enum ep_err ep_bp_set_cmdline(uint8_t *bp, const struct ep_linux_setup *hdr, uin
  * cannot take it above 4 GiB). */
 enum ep_err ep_bp_set_initrd(uint8_t *bp, const struct ep_linux_setup *hdr, uint64_t addr, uint64_t size);
 void ep_bp_set_acpi_rsdp(uint8_t *bp, uint64_t rsdp);
+/* The Secure Boot state as the EFI stub would pass it (the kernel then logs it and locks down accordingly). */
+void ep_bp_set_secure_boot(uint8_t *bp, bool enabled);
 /* The SEV-SNP blob from the EFI configuration table, which the decompressor would pass on (below 4 GiB). */
 void ep_bp_set_cc_blob(uint8_t *bp, uint64_t blob);
 /* The highest address (exclusive) the initrd may end at. */

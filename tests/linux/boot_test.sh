@@ -59,6 +59,7 @@ report() { grep -a "^EPREPORT $1" "$console" | tr -d '\r'; }
 check "QEMU powered off by the kernel (exit 0)" grep -qx 0 "$out/exit_code"
 check "initramfs report complete" grep -aq '^EPREPORT end' "$console"
 check "kernel release $(cat "$kdir/version")" sh -c "grep -aq '^EPREPORT kernel=$(cat "$kdir/version")' '$console'"
+check "the kernel got the Secure Boot state (boot_params.secure_boot)" grep -aq 'secureboot: Secure boot disabled' "$console"
 check "the kernel kept EFI (efi=1)" sh -c "grep -aq '^EPREPORT efi=1' '$console'"
 check "the kernel got the command line" sh -c "grep -aq '^EPREPORT cmdline=$cmdline' '$console'"
 check "no E line in earlypatch's log" sh -c "! grep -a '^E ' '$log'"

@@ -114,6 +114,10 @@ static void command_line_and_initrd_limits(void **state)
 	assert_int_equal(ep_bp_init(bp, setup, sizeof(setup), &hdr), EP_ERR_OK);
 	assert_int_equal(ep_bp_set_initrd(bp, &hdr, 0x100000000ull, 0x1000), EP_ERR_OK);
 	assert_int_equal(ep_le32(bp + EP_BP_EXT_RAMDISK_IMAGE), 1u);
+	ep_bp_set_secure_boot(bp, true);
+	assert_int_equal(bp[EP_BP_SECURE_BOOT], 3);
+	ep_bp_set_secure_boot(bp, false);
+	assert_int_equal(bp[EP_BP_SECURE_BOOT], 2);
 	ep_bp_set_cc_blob(bp, 0x7e000000);
 	assert_int_equal(ep_le32(bp + EP_BP_CC_BLOB_ADDRESS), 0x7e000000u);
 	ep_bp_set_cc_blob(bp, 0x17e000000ull); /* the field is 32 bits: a blob above 4 GiB is not passed */
