@@ -190,22 +190,6 @@ void efi_tpm_measure_patched(struct efi_tpm *t, const char *kind, const void *im
 }
 
 /* The TCG2 event log as it stands: its bytes and size. */
-static EFI_STATUS get_log(struct efi_tpm *t, const uint8_t **data, size_t *size, bool *truncated, enum ep_err *err)
-{
-	struct tcg2 *p = t->tcg2;
-	EFI_PHYSICAL_ADDRESS loc = 0, last = 0;
-	BOOLEAN trunc = FALSE;
-	EFI_STATUS st = p->GetEventLog(p, EVENT_LOG_FORMAT_TCG_2, &loc, &last, &trunc);
-	*err = EP_ERR_OK;
-	*size = 0;
-	*data = (const uint8_t *)(UINTN)loc;
-	*truncated = trunc;
-	if (EFI_ERROR(st) || !loc)
-		return EFI_ERROR(st) ? st : EFI_NOT_FOUND;
-	*err = ep_tcg_log_size(*data, (const uint8_t *)(UINTN)last, LOG_LIMIT, size);
-	return EFI_SUCCESS;
-}
-
 static void log_problem(struct ep_log *log, const char *what, EFI_STATUS st, enum ep_err err, const char *msg)
 {
 	struct ep_line l;
@@ -216,6 +200,29 @@ static void log_problem(struct ep_log *log, const char *what, EFI_STATUS st, enu
 	else
 		ep_kv_hex(&l, "efi_status", st), ep_kv_str(&l, "msg", msg);
 	ep_line_end(&l);
+}
+
+/* The firmware's TCG2 event log; false (with a W line naming what it was for) when there is none. */
+static bool get_log(struct efi_tpm *t, const char *what, const char *msg, const uint8_t **data, size_t *size,
+		    bool *truncated, struct ep_log *log)
+{
+	struct tcg2 *p = t->tcg2;
+	EFI_PHYSICAL_ADDRESS loc = 0, last = 0;
+	BOOLEAN trunc = FALSE;
+	EFI_STATUS st = p->GetEventLog(p, EVENT_LOG_FORMAT_TCG_2, &loc, &last, &trunc);
+	enum ep_err err = EP_ERR_OK;
+	*size = 0;
+	*data = (const uint8_t *)(UINTN)loc;
+	*truncated = trunc;
+	if (!EFI_ERROR(st) && !loc)
+		st = EFI_NOT_FOUND;
+	if (!EFI_ERROR(st))
+		err = ep_tcg_log_size(*data, (const uint8_t *)(UINTN)last, LOG_LIMIT, size);
+	if (EFI_ERROR(st) || err) {
+		log_problem(log, what, st, err, msg);
+		return false;
+	}
+	return true;
 }
 
 /* The bytes of the final events table's events that the log we copy already holds (Linux skips them). */
@@ -244,16 +251,12 @@ void efi_tpm_linux_eventlog(struct efi_tpm *t, struct ep_log *log)
 	const uint8_t *data;
 	size_t size;
 	bool truncated;
-	enum ep_err err;
-	EFI_STATUS st = get_log(t, &data, &size, &truncated, &err);
-	if (EFI_ERROR(st) || err) {
-		log_problem(log, "linux-table", st, err, "GetEventLog failed: the kernel gets no event log");
+	if (!get_log(t, "linux-table", "GetEventLog failed: the kernel gets no event log", &data, &size, &truncated, log))
 		return;
-	}
 	size_t preboot = final_events_preboot(data, size);
 	/* struct linux_efi_tpm_eventlog: u32 size, u32 final_events_preboot_size, u8 version, u8 log[] (at 9). */
 	uint8_t *tbl = NULL;
-	st = BS->AllocatePool(EfiACPIReclaimMemory, 12 + size, (void **)&tbl);
+	EFI_STATUS st = BS->AllocatePool(EfiACPIReclaimMemory, 12 + size, (void **)&tbl);
 	if (EFI_ERROR(st)) {
 		log_problem(log, "linux-table", st, EP_ERR_OK, "cannot allocate the table");
 		return;
@@ -306,12 +309,8 @@ void efi_tpm_finish(struct efi_tpm *t, struct efi_esp *esp, struct ep_log *log)
 	const uint8_t *data;
 	size_t size;
 	bool truncated;
-	enum ep_err err;
-	EFI_STATUS st = get_log(t, &data, &size, &truncated, &err);
-	if (EFI_ERROR(st) || err) {
-		log_problem(log, "esp", st, err, "GetEventLog failed");
+	if (!get_log(t, "esp", "GetEventLog failed", &data, &size, &truncated, log))
 		return;
-	}
 	if (!esp->root) {
 		log_problem(log, "esp", EFI_NOT_READY, EP_ERR_OK, "no ESP: the event log is not written");
 		return;

@@ -39,10 +39,9 @@ from decisions import decisions  # noqa: E402
 CONSOLE_TAIL = 80
 
 
-def parse_args(argv):
-    ap = argparse.ArgumentParser(description="earlypatch test matrix", usage=__doc__)
-    ap.add_argument("command",
-                    choices=["list", "images", "repro", "run", "report", "check", "settings", "configs"])
+def add_selection_args(ap):
+    """The options that say which cases, from where, built where, and how many at a time
+    (shared with images/lava/lava.py)."""
     ap.add_argument("--matrix", action="append")
     ap.add_argument("--profiles", default=os.path.join(ROOT, "images", "profiles"))
     ap.add_argument("--build", default=os.environ.get("BUILD", "build"))
@@ -51,6 +50,13 @@ def parse_args(argv):
     ap.add_argument("--tags", default="")
     ap.add_argument("--shard", default="")
     ap.add_argument("--jobs", type=int, default=2)
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description="earlypatch test matrix", usage=__doc__)
+    ap.add_argument("command",
+                    choices=["list", "images", "repro", "run", "report", "check", "settings", "configs"])
+    add_selection_args(ap)
     ap.add_argument("--label", default="matrix", help="names the run in its output lines and reports")
     ap.add_argument("--saved", help="check: directory with saved outputs, one subdirectory per case")
     a = ap.parse_args(argv)
