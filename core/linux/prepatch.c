@@ -165,14 +165,16 @@ static enum ep_pp_reason entry_reason(const struct ep_prepatch *pp, const struct
 static enum ep_pp_reason classify(const struct ep_prepatch *pp, const struct ep_alt_group *g, unsigned *feature)
 {
 	struct ep_alt_entry e;
-	bool all_vmmcall = true, always = false, safe = false, subset = false;
+	bool all_vmmcall = true, dcall = false, always = false, safe = false, subset = false;
 	enum ep_pp_reason worst = EP_PP_SAFE;
+	bool judge = pp->stage2 && pp->mode != EP_PREPATCH_FULL;
 	for (unsigned i = 0; i < g->count; i++) {
 		ep_alt_entry_at(g->abi, g->raw, g->table_addr, g->first + i, &e);
 		all_vmmcall &= e.feature == X86_FEATURE_VMMCALL && !(e.flags & (EP_ALT_FLAG_NOT | EP_ALT_FLAG_DIRECT_CALL));
+		dcall |= (e.flags & EP_ALT_FLAG_DIRECT_CALL) != 0;
 		if (i == 0)
 			*feature = e.feature;
-		if (!pp->stage2 || pp->mode == EP_PREPATCH_FULL)
+		if (!judge)
 			continue;
 		always |= e.feature == EP_ALT_FEATURE_ALWAYS;
 		enum ep_pp_reason r = entry_reason(pp, &e, &safe, &subset);
@@ -185,11 +187,8 @@ static enum ep_pp_reason classify(const struct ep_prepatch *pp, const struct ep_
 		return EP_PP_HYPERCALL;
 	if (!pp->stage2)
 		return EP_PP_STAGE2_OFF;
-	for (unsigned i = 0; i < g->count; i++) {
-		ep_alt_entry_at(g->abi, g->raw, g->table_addr, g->first + i, &e);
-		if (e.flags & EP_ALT_FLAG_DIRECT_CALL)
-			return EP_PP_DIRECT_CALL;
-	}
+	if (dcall)
+		return EP_PP_DIRECT_CALL;
 	if (g->ret_sites)
 		return EP_PP_RETURN_SITE;
 	if (pp->mode == EP_PREPATCH_FULL)
