@@ -2,7 +2,7 @@
 # of saved inputs (docs/development.md, "Fuzzing").
 #
 #   make fuzz [FUZZ_SECONDS=60]  every target in FUZZ_TARGETS, FUZZ_SECONDS each
-#   make fuzz-NAME               one: config facts elf patch engine stages views insn linux
+#   make fuzz-NAME               one: config facts elf patch engine stages views insn linux measure
 #   make fuzz-replay             every input kept under tests/fuzz/fuzz_NAME/, built with gcc +
 #                                ASan/UBSan and tests/fuzz/replay_main.c, no libFuzzer (part of `make test`)
 #
@@ -23,7 +23,7 @@ FUZZ_CFLAGS    := -g -O1 -std=gnu11 -Iinclude -iquote core
 FUZZ_CORE_HDRS := $(CORE_HDRS) $(wildcard include/earlypatch/*.h)
 FUZZ_HDRS      := $(FUZZ_CORE_HDRS) $(wildcard tests/fuzz/*.h)
 FUZZ_RUN_FLAGS  = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1
-FUZZ_NAMES     := config facts elf patch engine stages views insn linux
+FUZZ_NAMES     := config facts elf patch engine stages views insn linux measure
 # The decoder's target is a differential against Zydis.
 FUZZ_EXTRA_insn := tests/differential/zydis_compare.c
 FUZZ_LIBS_insn  := -lZydis
@@ -99,6 +99,13 @@ fuzz-linux: $(FUZZ_DIR)/fuzz_linux $$(FAKELINUX_OUT)
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_linux
 	for f in $(filter %.elf,$(FAKELINUX_OUT)); do printf '\000\000\000' | cat - $$f >$(FUZZ_DIR)/corpus/fuzz_linux/$$(basename $$f); done
 	$(call fuzz_run,linux,-max_len=65536)
+
+# Measured boot's parsers: TPM2_PCR_Read responses and TCG2 event logs, seeded with the real
+# OVMF + swtpm event log of tests/data/tpm/ (even first byte: event log; odd: PCR_Read response).
+fuzz-measure: $(FUZZ_DIR)/fuzz_measure
+	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_measure
+	for f in tests/data/tpm/*.bin; do [ -f "$$f" ] && printf '\000' | cat - $$f >$(FUZZ_DIR)/corpus/fuzz_measure/$$(basename $$f); done; true
+	$(call fuzz_run,measure,-max_len=65536)
 
 # The decoder against Zydis on short byte strings.
 fuzz-insn: $(FUZZ_DIR)/fuzz_insn
