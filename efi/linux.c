@@ -214,8 +214,11 @@ static EFI_STATUS set_cmdline(const struct efi_linux_in *in, struct efi_linux *l
 	const char *cmdline = in->config->cmdline;
 	size_t len = ep_strlen(cmdline);
 	EFI_STATUS st = alloc_below_4g(len + 1, EfiLoaderData, &lx->cmdline);
-	if (EFI_ERROR(st))
+	if (EFI_ERROR(st)) {
+		lx->cmdline = 0;
 		return log_efi(in->log, "cmdline", NULL, st, "cannot allocate the command line");
+	}
+	lx->cmdline_bytes = len + 1;
 	ep_memcpy((void *)(UINTN)lx->cmdline, cmdline, len + 1);
 	enum ep_err err = ep_bp_set_cmdline(lx->bp, &lx->hdr, lx->cmdline, len);
 	if (err) {
@@ -254,6 +257,9 @@ static EFI_STATUS load_initrd(const struct efi_linux_in *in, struct efi_linux *l
 	enum ep_err err = EFI_ERROR(st) ? EP_ERR_LINUX_INITRD_TOO_HIGH
 					: ep_bp_set_initrd(lx->bp, &lx->hdr, lx->initrd, size);
 	if (err) {
+		if (!EFI_ERROR(st))
+			BS->FreePages(lx->initrd, (size + 4095) / 4096);
+		lx->initrd = 0;
 		FreePool(data);
 		return log_err(in->log, "initrd", path, err);
 	}
@@ -270,6 +276,20 @@ static EFI_STATUS load_initrd(const struct efi_linux_in *in, struct efi_linux *l
 	return EFI_SUCCESS;
 }
 
+/* A refused kernel gives every page back: the firmware goes on to its next boot option. */
+static void free_all(struct efi_linux *lx)
+{
+	if (lx->pages)
+		BS->FreePages(lx->base, lx->pages);
+	if (lx->bp)
+		BS->FreePages((EFI_PHYSICAL_ADDRESS)(UINTN)lx->bp, 1);
+	if (lx->cmdline)
+		BS->FreePages(lx->cmdline, (lx->cmdline_bytes + 4095) / 4096);
+	if (lx->initrd_size)
+		BS->FreePages(lx->initrd, (lx->initrd_size + 4095) / 4096);
+	lx->pages = 0, lx->bp = NULL, lx->cmdline = 0, lx->initrd_size = 0;
+}
+
 EFI_STATUS efi_linux_load(const struct efi_linux_in *in, struct efi_linux *lx)
 {
 	ep_memset(lx, 0, sizeof(*lx));
@@ -283,6 +303,8 @@ EFI_STATUS efi_linux_load(const struct efi_linux_in *in, struct efi_linux *lx)
 		st = load_initrd(in, lx);
 	if (!EFI_ERROR(st))
 		efi_tpm_linux_eventlog(&in->trust->tpm, in->log);
+	else
+		free_all(lx);
 	return st;
 }
 

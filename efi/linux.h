@@ -35,7 +35,7 @@ struct efi_linux {
 	uint8_t *bp;                 /* the zero page, below 4 GiB */
 	struct ep_linux_setup hdr;
 	EFI_PHYSICAL_ADDRESS cmdline, initrd, ext;
-	UINTN initrd_size, ext_pages;
+	UINTN cmdline_bytes, initrd_size, ext_pages;
 	struct ep_e820 *scratch;
 	unsigned scratch_cap, e820_entries;
 	uint64_t systab;
