@@ -34,22 +34,13 @@ void efi_trust_init(struct efi_trust *t, struct ep_log *log)
 	efi_tpm_open(&t->tpm, log);
 }
 
-static void hex(char *out, const uint8_t *d, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = "0123456789abcdef"[d[i] >> 4];
-		out[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 EFI_STATUS efi_trust_file(struct efi_trust *t, const char *what, const char *path, const uint8_t *data, UINTN len,
 			  struct ep_log *log)
 {
 	uint8_t digest[EP_SHA256_SIZE];
 	char text[2 * EP_SHA256_SIZE + 1];
 	enum ep_err err = ep_verify_file(&ep_pins, t->mode, path, data, len, digest);
-	hex(text, digest, sizeof(digest));
+	ep_hex(text, digest, sizeof(digest));
 	struct ep_line l;
 	ep_line_begin(&l, log, err ? EP_LOG_ERR : EP_LOG_INFO, "verify");
 	ep_kv_str(&l, "what", what);

@@ -76,10 +76,9 @@ int eptool_pin(int argc, char **argv)
 			rc = 1;
 		} else {
 			const struct ep_pin *p = ep_pins_find(&pins, argv[i]);
-			printf("I pin file=%s bytes=%zu sha256=", p->path, flen);
-			for (int k = 0; k < EP_SHA256_SIZE; k++)
-				printf("%02x", p->sha256[k]);
-			printf("\n");
+			char hex[2 * EP_SHA256_SIZE + 1];
+			ep_hex(hex, p->sha256, EP_SHA256_SIZE);
+			printf("I pin file=%s bytes=%zu sha256=%s\n", p->path, flen, hex);
 		}
 		free(data);
 	}

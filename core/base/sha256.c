@@ -14,13 +14,12 @@ static const uint32_t K[64] = {
 };
 
 static uint32_t ror(uint32_t x, unsigned n) { return x >> n | x << (32 - n); }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
 
 static void compress(uint32_t h[8], const uint8_t *block)
 {
 	uint32_t w[64], v[8];
 	for (unsigned i = 0; i < 16; i++)
-		w[i] = be32(block + 4 * i);
+		w[i] = ep_be32(block + 4 * i);
 	for (unsigned i = 16; i < 64; i++) {
 		uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
 		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -78,12 +77,8 @@ void ep_sha256_final(struct ep_sha256 *s, uint8_t out[EP_SHA256_SIZE])
 	for (unsigned i = 0; i < 8; i++)
 		pad[n + i] = (uint8_t)(bits >> (56 - 8 * i));
 	ep_sha256_update(s, pad, n + 8);
-	for (unsigned i = 0; i < 8; i++) {
-		out[4 * i] = (uint8_t)(s->h[i] >> 24);
-		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(s->h[i] >> 8);
-		out[4 * i + 3] = (uint8_t)s->h[i];
-	}
+	for (unsigned i = 0; i < 8; i++)
+		ep_put_be32(out + 4 * i, s->h[i]);
 }
 
 void ep_sha256(const void *data, size_t len, uint8_t out[EP_SHA256_SIZE])

@@ -151,3 +151,12 @@ size_t ep_fmt_hex(char *buf, uint64_t v, unsigned min_digits)
 	buf[2 + n] = '\0';
 	return 2 + n;
 }
+
+void ep_hex(char *out, const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = "0123456789abcdef"[d[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}

@@ -29,6 +29,8 @@ bool ep_parse_u64(const char *s, size_t len, uint64_t *out);
 /* Formats v into buf (at least 24 bytes); returns the length. */
 size_t ep_fmt_u64(char *buf, uint64_t v);
 size_t ep_fmt_s64(char *buf, int64_t v);
+/* Lowercase hex of n bytes (a digest) into out, which needs 2n + 1 bytes. */
+void ep_hex(char *out, const uint8_t *d, size_t n);
 /* "0x" followed by at least min_digits hex digits; buf needs 19 bytes. */
 size_t ep_fmt_hex(char *buf, uint64_t v, unsigned min_digits);
 
@@ -49,6 +51,17 @@ static inline uint64_t ep_le64(const uint8_t *p) { return ep_le32(p) | (uint64_t
 static inline uint64_t ep_rel_addr(uint64_t base, const uint8_t *p)
 {
 	return base + (uint64_t)(int64_t)(int32_t)ep_le32(p);
+}
+/* Big-endian, as TPM commands and SHA-256 words are. */
+static inline uint16_t ep_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t ep_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void ep_put_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
+static inline void ep_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
 }
 static inline void ep_put_le32(uint8_t *p, uint32_t v)
 {

@@ -5,22 +5,6 @@
 
 /* --- small helpers ------------------------------------------------------------------- */
 
-void ep_hex(char *out, const uint8_t *d, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = "0123456789abcdef"[d[i] >> 4];
-		out[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static void put_be16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8), p[1] = (uint8_t)v; }
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
 
 /* A text being built in a fixed buffer (cut at cap - 1, always NUL-terminated). */
 struct text {
@@ -261,11 +245,11 @@ size_t ep_tpm2_pcr_read_cmd(uint8_t *out, size_t cap, uint16_t alg, uint32_t mas
 {
 	if (cap < EP_TPM2_PCR_READ_CMD_SIZE)
 		return 0;
-	put_be16(out, EP_TPM_ST_NO_SESSIONS);
-	put_be32(out + 2, EP_TPM2_PCR_READ_CMD_SIZE);
-	put_be32(out + 6, EP_TPM_CC_PCR_READ);
-	put_be32(out + 10, 1);          /* TPML_PCR_SELECTION.count */
-	put_be16(out + 14, alg);        /* TPMS_PCR_SELECTION.hash */
+	ep_put_be16(out, EP_TPM_ST_NO_SESSIONS);
+	ep_put_be32(out + 2, EP_TPM2_PCR_READ_CMD_SIZE);
+	ep_put_be32(out + 6, EP_TPM_CC_PCR_READ);
+	ep_put_be32(out + 10, 1);          /* TPML_PCR_SELECTION.count */
+	ep_put_be16(out + 14, alg);        /* TPMS_PCR_SELECTION.hash */
 	out[16] = 3;                    /* sizeofSelect: PCRs 0-23 */
 	out[17] = (uint8_t)mask, out[18] = (uint8_t)(mask >> 8), out[19] = (uint8_t)(mask >> 16);
 	return EP_TPM2_PCR_READ_CMD_SIZE;
@@ -278,16 +262,16 @@ enum ep_err ep_tpm2_pcr_read_parse(const uint8_t *rsp, size_t len, uint16_t alg,
 	ep_memset(out, 0, sizeof(*out));
 	if (len < 10)
 		return EP_ERR_TPM_RESPONSE_BAD;
-	uint32_t size = be32(rsp + 2);
+	uint32_t size = ep_be32(rsp + 2);
 	if (size < 10 || size > len)
 		return EP_ERR_TPM_RESPONSE_BAD;
-	out->rc = be32(rsp + 6);
+	out->rc = ep_be32(rsp + 6);
 	if (out->rc)
 		return EP_ERR_TPM_RESPONSE_CODE;
-	if (be16(rsp) != EP_TPM_ST_NO_SESSIONS || size < 18)
+	if (ep_be16(rsp) != EP_TPM_ST_NO_SESSIONS || size < 18)
 		return EP_ERR_TPM_RESPONSE_BAD;
-	out->update_counter = be32(rsp + 10);
-	uint32_t nsel = be32(rsp + 14);
+	out->update_counter = ep_be32(rsp + 10);
+	uint32_t nsel = ep_be32(rsp + 14);
 	if (nsel > MAX_SELECTIONS)
 		return EP_ERR_TPM_RESPONSE_BAD;
 	uint16_t sel_alg[MAX_SELECTIONS];
@@ -297,7 +281,7 @@ enum ep_err ep_tpm2_pcr_read_parse(const uint8_t *rsp, size_t len, uint16_t alg,
 	for (uint32_t i = 0; i < nsel; i++) {
 		if (at + 3 > size)
 			return EP_ERR_TPM_RESPONSE_BAD;
-		sel_alg[i] = be16(rsp + at);
+		sel_alg[i] = ep_be16(rsp + at);
 		unsigned n = rsp[at + 2];
 		at += 3;
 		if (at + n > size)
@@ -317,7 +301,7 @@ enum ep_err ep_tpm2_pcr_read_parse(const uint8_t *rsp, size_t len, uint16_t alg,
 	}
 	if (at + 4 > size)
 		return EP_ERR_TPM_RESPONSE_BAD;
-	uint32_t ndig = be32(rsp + at);
+	uint32_t ndig = ep_be32(rsp + at);
 	at += 4;
 	if (ndig != want_digests)
 		return EP_ERR_TPM_RESPONSE_BAD;
@@ -328,7 +312,7 @@ enum ep_err ep_tpm2_pcr_read_parse(const uint8_t *rsp, size_t len, uint16_t alg,
 				continue;
 			if (at + 2 > size)
 				return EP_ERR_TPM_RESPONSE_BAD;
-			uint16_t dsize = be16(rsp + at);
+			uint16_t dsize = ep_be16(rsp + at);
 			at += 2;
 			if (at + dsize > size)
 				return EP_ERR_TPM_RESPONSE_BAD;
@@ -563,9 +547,9 @@ static uint64_t bank_submit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8
 {
 	struct ep_pcr_bank *b = ctx;
 	uint32_t mask = 0;
-	bool ok = cmd_len >= EP_TPM2_PCR_READ_CMD_SIZE && be16(cmd) == EP_TPM_ST_NO_SESSIONS &&
-		  be32(cmd + 2) == EP_TPM2_PCR_READ_CMD_SIZE && be32(cmd + 6) == EP_TPM_CC_PCR_READ &&
-		  be32(cmd + 10) == 1 && be16(cmd + 14) == EP_TPM_ALG_SHA256 && cmd[16] == 3;
+	bool ok = cmd_len >= EP_TPM2_PCR_READ_CMD_SIZE && ep_be16(cmd) == EP_TPM_ST_NO_SESSIONS &&
+		  ep_be32(cmd + 2) == EP_TPM2_PCR_READ_CMD_SIZE && ep_be32(cmd + 6) == EP_TPM_CC_PCR_READ &&
+		  ep_be32(cmd + 10) == 1 && ep_be16(cmd + 14) == EP_TPM_ALG_SHA256 && cmd[16] == 3;
 	if (cap < 10)
 		return 5; /* EFI_BUFFER_TOO_SMALL's low bits */
 	if (ok) {
@@ -579,28 +563,28 @@ static uint64_t bank_submit(void *ctx, const uint8_t *cmd, size_t cmd_len, uint8
 			return 5;
 	}
 	size_t at = 10;
-	put_be16(rsp, EP_TPM_ST_NO_SESSIONS);
-	put_be32(rsp + 6, ok ? 0 : 0x143 /* TPM_RC_COMMAND_CODE */);
+	ep_put_be16(rsp, EP_TPM_ST_NO_SESSIONS);
+	ep_put_be32(rsp + 6, ok ? 0 : 0x143 /* TPM_RC_COMMAND_CODE */);
 	if (ok) {
-		put_be32(rsp + 10, 0);           /* pcrUpdateCounter */
-		put_be32(rsp + 14, 1);
-		put_be16(rsp + 18, EP_TPM_ALG_SHA256);
+		ep_put_be32(rsp + 10, 0);           /* pcrUpdateCounter */
+		ep_put_be32(rsp + 14, 1);
+		ep_put_be16(rsp + 18, EP_TPM_ALG_SHA256);
 		rsp[20] = 3, rsp[21] = (uint8_t)mask, rsp[22] = (uint8_t)(mask >> 8), rsp[23] = (uint8_t)(mask >> 16);
 		at = 24;
 		unsigned n = 0;
 		for (uint32_t m = mask; m; m &= m - 1)
 			n++;
-		put_be32(rsp + at, n);
+		ep_put_be32(rsp + at, n);
 		at += 4;
 		for (unsigned pcr = 0; pcr < EP_PCR_COUNT; pcr++) {
 			if (!(mask & (1u << pcr)))
 				continue;
-			put_be16(rsp + at, EP_SHA256_SIZE);
+			ep_put_be16(rsp + at, EP_SHA256_SIZE);
 			ep_memcpy(rsp + at + 2, b->pcr[pcr], EP_SHA256_SIZE);
 			at += 2 + EP_SHA256_SIZE;
 		}
 	}
-	put_be32(rsp + 2, (uint32_t)at);
+	ep_put_be32(rsp + 2, (uint32_t)at);
 	return 0;
 }
 

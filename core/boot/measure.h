@@ -225,7 +225,4 @@ void ep_pcr_extend(uint8_t pcr[EP_SHA256_SIZE], const uint8_t digest[EP_SHA256_S
 /* Ops that extend bank (tpm_extend) and answer TPM2_PCR_Read from it (tpm_submit); ctx is the bank. */
 void ep_pcr_bank_ops(struct ep_pcr_bank *bank, struct ep_measure_ops *ops);
 
-/* Lowercase hex of n bytes into out (2n + 1 bytes). */
-void ep_hex(char *out, const uint8_t *d, size_t n);
-
 #endif

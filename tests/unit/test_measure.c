@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "base/log.h"
+#include "base/util.h"
 #include "boot/measure.h"
 #include "boot/stages.h"
 #include "patch_run.h"
