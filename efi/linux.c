@@ -79,7 +79,6 @@ static EFI_STATUS place_kernel(struct efi_linux *lx, struct ep_log *log)
 static EFI_STATUS prepatch(const struct efi_linux_in *in, struct efi_linux *lx, uint8_t *file, UINTN size)
 {
 	struct ep_image img;
-	struct ep_patch_opts o;
 	struct ep_patch_failure fail;
 	size_t need = 0;
 	enum ep_err err = ep_elf_view_kernel(file, size, &img);
@@ -89,8 +88,7 @@ static EFI_STATUS prepatch(const struct efi_linux_in *in, struct efi_linux *lx, 
 			 in->facts->caps, EP_NCAPINTS, in->log);
 	lx->pp.write = efi_tpm_recorder(&in->trust->tpm, "linux", in->hc->mechanism,
 					ep_prepatch_mode_name(in->config->prepatch), 0, &lx->pp.write_ctx);
-	ep_prepatch_opts(&lx->pp, &lx->k, &o);
-	err = ep_patch_plan_size(&img, &o, &need);
+	err = ep_prepatch_arena_size(&img, &lx->k, &lx->pp, &need);
 	if (err)
 		return log_err(in->log, "prepatch", in->config->payload, err);
 	void *arena = AllocatePool(need ? need : 1);

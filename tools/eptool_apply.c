@@ -234,10 +234,6 @@ static int linux_prepatch(struct apply_opts *o, struct eptool_payload *p, struct
 {
 	static struct ep_vmlinux k;
 	static struct ep_prepatch pp;
-	struct ep_patch_opts po;
-	struct ep_patch_failure fail;
-	struct ep_patch_stats early, full;
-	size_t need = 0;
 	enum ep_err err = ep_vmlinux_parse(p->file, p->len, &k);
 	if (err) {
 		fprintf(stderr, "eptool apply: %s: %s (%s)\n", o->in, ep_err_message(err), ep_err_name(err));
@@ -246,12 +242,7 @@ static int linux_prepatch(struct apply_opts *o, struct eptool_payload *p, struct
 	printf("I eptool kind=linux release=%s abi=%s\n", k.release, k.abi->name);
 	ep_prepatch_init(&pp, &k, o->prepatch_mode, o->simulated ? NULL : &o->dump, o->hc.mechanism,
 			 o->cmdline ? o->cmdline : "", o->facts.caps, EP_NCAPINTS, log);
-	ep_prepatch_opts(&pp, &k, &po);
-	err = ep_patch_plan_size(&p->img, &po, &need);
-	void *arena = err ? NULL : malloc(need ? need : 1);
-	if (!err)
-		err = ep_prepatch_apply(&p->img, &k, &pp, arena, need, log, &early, &full, &fail);
-	free(arena);
+	err = eptool_prepatch_run(&p->img, &k, &pp, log);
 	if (err) {
 		fprintf(stderr, "eptool apply: %s: %s (%s)\n", o->in, ep_err_message(err), ep_err_name(err));
 		return 1;

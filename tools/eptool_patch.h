@@ -26,6 +26,14 @@ const struct ep_alt_abi *eptool_abi_by_name(const char *name);
  * else linux-6.12), else earlypatch. *why names the evidence.
  */
 const struct ep_alt_abi *eptool_abi_detect(const struct eptool_payload *p, const char **why);
+/*
+ * The firmware's Linux pre-patching (efi/linux.c) on a kernel's file view, after
+ * ep_prepatch_init: the arena, then ep_prepatch_apply. For eptool apply and pcr.
+ */
+struct ep_vmlinux;
+struct ep_prepatch;
+enum ep_err eptool_prepatch_run(struct ep_image *img, const struct ep_vmlinux *k, struct ep_prepatch *pp,
+				struct ep_log *log);
 /* Prints the instructions of code[0..len) at address addr, one per line, indented. */
 void eptool_disasm(const uint8_t *code, size_t len, uint64_t addr, const char *indent);
 

@@ -6,6 +6,7 @@
 #include <Zydis/Zydis.h>
 
 #include "elf/elf.h"
+#include "linux/prepatch.h"
 #include "linux/vmlinux.h"
 #include "eptool.h"
 #include "eptool_patch.h"
@@ -64,6 +65,20 @@ const struct ep_alt_abi *eptool_abi_detect(const struct eptool_payload *p, const
 	}
 	*why = "default";
 	return &ep_alt_abi_earlypatch;
+}
+
+enum ep_err eptool_prepatch_run(struct ep_image *img, const struct ep_vmlinux *k, struct ep_prepatch *pp,
+				struct ep_log *log)
+{
+	struct ep_patch_failure fail;
+	struct ep_patch_stats early, full;
+	size_t need = 0;
+	enum ep_err err = ep_prepatch_arena_size(img, k, pp, &need);
+	void *arena = err ? NULL : malloc(need ? need : 1);
+	if (!err)
+		err = arena ? ep_prepatch_apply(img, k, pp, arena, need, log, &early, &full, &fail) : EP_ERR_NO_SPACE;
+	free(arena);
+	return err;
 }
 
 const struct ep_alt_abi *eptool_abi_by_name(const char *name)

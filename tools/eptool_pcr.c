@@ -31,6 +31,7 @@
 #include "elf/defs.h"
 #include "elf/elf.h"
 #include "eptool.h"
+#include "eptool_patch.h"
 #include "linux/prepatch.h"
 #include "linux/vmlinux.h"
 
@@ -201,10 +202,6 @@ static bool patch_linux(struct ep_measure *m, const struct input *payload, const
 	static struct ep_vmlinux k;
 	static struct ep_prepatch pp;
 	struct ep_image img;
-	struct ep_patch_opts po;
-	struct ep_patch_stats early, full;
-	struct ep_patch_failure fail;
-	size_t need = 0;
 	uint8_t *file = (uint8_t *)payload->data;
 	enum ep_err err = ep_vmlinux_parse(file, payload->len, &k);
 	if (!err)
@@ -217,12 +214,7 @@ static bool patch_linux(struct ep_measure *m, const struct input *payload, const
 			 config->cmdline, facts->caps, EP_NCAPINTS, quiet);
 	pp.write = ep_measure_recorder(m, "linux", hc->mechanism, ep_prepatch_mode_name(config->prepatch), 0,
 				       &pp.write_ctx);
-	ep_prepatch_opts(&pp, &k, &po);
-	err = ep_patch_plan_size(&img, &po, &need);
-	void *arena = err ? NULL : malloc(need ? need : 1);
-	if (!err)
-		err = ep_prepatch_apply(&img, &k, &pp, arena, need, quiet, &early, &full, &fail);
-	free(arena);
+	err = eptool_prepatch_run(&img, &k, &pp, quiet);
 	if (err) {
 		fprintf(stderr, "eptool pcr: pre-patching refused (%s), as the firmware would: no PCR 8 events\n",
 			ep_err_name(err));

@@ -230,7 +230,8 @@ unsigned ep_prepatch_group_stage(void *ctx, const struct ep_alt_group *g)
 	return 0;
 }
 
-void ep_prepatch_opts(const struct ep_prepatch *pp, const struct ep_vmlinux *k, struct ep_patch_opts *o)
+/* The engine options for this kernel: its table format, pp's words, no paravirt, no static calls. */
+static void prepatch_opts(const struct ep_prepatch *pp, const struct ep_vmlinux *k, struct ep_patch_opts *o)
 {
 	ep_memset(o, 0, sizeof(*o));
 	o->abi = k->abi;
@@ -244,6 +245,14 @@ void ep_prepatch_opts(const struct ep_prepatch *pp, const struct ep_vmlinux *k, 
 	o->alt_group_ctx = (void *)pp;
 	o->write = pp->write;
 	o->write_ctx = pp->write_ctx;
+}
+
+enum ep_err ep_prepatch_arena_size(const struct ep_image *img, const struct ep_vmlinux *k, const struct ep_prepatch *pp,
+				   size_t *need)
+{
+	struct ep_patch_opts o;
+	prepatch_opts(pp, k, &o);
+	return ep_patch_plan_size(img, &o, need);
 }
 
 void ep_prepatch_log_summary(const struct ep_prepatch *pp, const struct ep_vmlinux *k, struct ep_log *log)
@@ -266,7 +275,7 @@ enum ep_err ep_prepatch_apply(struct ep_image *img, const struct ep_vmlinux *k, 
 {
 	struct ep_patch_opts o;
 	struct ep_patch_plan *plan;
-	ep_prepatch_opts(pp, k, &o);
+	prepatch_opts(pp, k, &o);
 	if (pp->stage2_off_why) {
 		struct ep_line l;
 		ep_line_begin(&l, log, EP_LOG_WARN, "prepatch");

@@ -116,8 +116,9 @@ void ep_prepatch_init(struct ep_prepatch *pp, const struct ep_vmlinux *k, enum e
 /* The classifier (ep_patch_opts.alt_group_stage); ctx is the struct ep_prepatch. */
 unsigned ep_prepatch_group_stage(void *ctx, const struct ep_alt_group *g);
 
-/* The engine options for this kernel: its table format, pp's words, no paravirt, no static calls. */
-void ep_prepatch_opts(const struct ep_prepatch *pp, const struct ep_vmlinux *k, struct ep_patch_opts *o);
+/* Arena bytes ep_prepatch_apply needs for this kernel (the plan of every table, as ep_stages_arena_size). */
+enum ep_err ep_prepatch_arena_size(const struct ep_image *img, const struct ep_vmlinux *k, const struct ep_prepatch *pp,
+				   size_t *need);
 
 /* "I prepatch-summary ..." with the counts by reason. */
 void ep_prepatch_log_summary(const struct ep_prepatch *pp, const struct ep_vmlinux *k, struct ep_log *log);

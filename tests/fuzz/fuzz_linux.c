@@ -58,7 +58,6 @@ static void dump_from(const uint8_t *p, size_t n)
 static void prepatch(uint8_t *file, size_t len, unsigned mode, const char *cmdline)
 {
 	struct ep_image img;
-	struct ep_patch_opts o;
 	struct ep_patch_failure fail;
 	struct ep_patch_stats early, full;
 	struct ep_log log;
@@ -69,8 +68,7 @@ static void prepatch(uint8_t *file, size_t len, unsigned mode, const char *cmdli
 	dump_from(file, len > 64 ? 64 : len);
 	ep_prepatch_init(&pp, &k, (enum ep_prepatch_mode)(mode % 3), (mode & 4) ? NULL : &dump,
 			 (enum ep_hc_mechanism)((mode >> 3) % 5), cmdline, dump.leaves[1].regs, 4, &log);
-	ep_prepatch_opts(&pp, &k, &o);
-	if (ep_patch_plan_size(&img, &o, &need) != EP_ERR_OK || need > (64u << 20))
+	if (ep_prepatch_arena_size(&img, &k, &pp, &need) != EP_ERR_OK || need > (64u << 20))
 		return;
 	uint8_t *before = malloc(len), *arena = malloc(need ? need : 1);
 	memcpy(before, file, len);

@@ -117,7 +117,6 @@ static int teardown(void **state)
 static void run(struct fixture *f, struct ep_prepatch *pp, enum ep_prepatch_mode mode, const struct ep_cpuid_dump *d,
 		enum ep_hc_mechanism hc, const char *cmdline)
 {
-	struct ep_patch_opts o;
 	struct ep_patch_stats early, full;
 	struct ep_patch_failure fail;
 	static uint8_t arena[1 << 16];
@@ -126,8 +125,7 @@ static void run(struct fixture *f, struct ep_prepatch *pp, enum ep_prepatch_mode
 	size_t need = 0;
 	ep_log_init(&log, logbuf, sizeof(logbuf), NULL, NULL);
 	ep_prepatch_init(pp, &f->k, mode, d, hc, cmdline, NULL, 0, &log);
-	ep_prepatch_opts(pp, &f->k, &o);
-	assert_int_equal(ep_patch_plan_size(&f->s->img, &o, &need), EP_ERR_OK);
+	assert_int_equal(ep_prepatch_arena_size(&f->s->img, &f->k, pp, &need), EP_ERR_OK);
 	assert_true(need <= sizeof(arena));
 	assert_int_equal(ep_prepatch_apply(&f->s->img, &f->k, pp, arena, need, &log, &early, &full, &fail), EP_ERR_OK);
 }
