@@ -7,7 +7,7 @@
 #                --sign; default key: Debian OVMF's snakeoil, for tests only), booted with Secure Boot on
 #   TPM=1        a TPM 2.0 (swtpm)
 #   IMAGE=esp.img  boot an ESP image that exists (`make boot`): a copy of it, nothing built
-# A Linux kernel payload (a bzImage, or an ELF whose .rodata holds "Linux version ") gets 512 MB
+# A Linux kernel payload (a bzImage or a vmlinux, as `eptool kind` tells) gets 512 MB
 # unless MEM says otherwise (256 for anything else); a bzImage is unpacked by images/mkesp.sh.
 # QEMU_ARGS is split into words as a shell would (quotes honoured, nothing expanded) and goes at
 # the end of QEMU's command line, e.g. QEMU_ARGS="-gdb tcp:127.0.0.1:1234 -S".
@@ -37,35 +37,13 @@ fi
 [ -z "${CMDLINE:-}" ] || args+=(--cmdline "$CMDLINE")
 cpu=${CPU:-qemu64}
 
-# Is the payload a Linux kernel? Only its exit status and memory differ from the selftest's.
+# Is the payload a Linux kernel? Only its exit status and memory differ from the selftest's. The
+# firmware's own test decides (core/linux/vmlinux.c's ep_payload_kind, through eptool kind).
 linux=0
 if [ -n "$payload" ] && [ -f "$payload" ]; then
-	linux=$(python3 - "$payload" <<'PY'
-import struct, sys
-with open(sys.argv[1], "rb") as f:
-    h = f.read(0x206)
-    if h[0x202:0x206] == b"HdrS":
-        print(1); sys.exit()
-    if h[:4] != b"\x7fELF" or len(h) < 64 or h[4] != 2:
-        print(0); sys.exit()
-    shoff, = struct.unpack_from("<Q", h, 40)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", h, 58)
-    f.seek(shoff)
-    sh = f.read(shentsize * shnum)
-    def sec(i):
-        return struct.unpack_from("<IIQQQQ", sh, i * shentsize)
-    try:
-        f.seek(sec(shstrndx)[4]); names = f.read(sec(shstrndx)[5])
-        for i in range(shnum):
-            name, _, _, _, off, size = sec(i)
-            if names[name:names.index(b"\0", name)] == b".rodata":
-                f.seek(off)
-                print(1 if b"Linux version " in f.read(size) else 0); sys.exit()
-    except (struct.error, ValueError):
-        pass
-print(0)
-PY
-)
+	case $("$build/host/eptool" kind "$payload") in
+	linux | bzimage) linux=1 ;;
+	esac
 fi
 mem=${MEM:-$([ "$linux" = 1 ] && echo 512 || echo 256)}
 qemu_args=()

@@ -21,11 +21,13 @@ struct eptool_cmd {
 #define EPTOOL_COMMANDS_DECODE(X) X("decode", eptool_decode, "decode x86-64 code as the patcher sees it")
 #define EPTOOL_COMMANDS_PATCH(X)                                                    \
 	X("inspect", eptool_inspect, "list the patch sites of a payload")           \
+	X("kind", eptool_kind, "what a payload file is, as the firmware tells: earlypatch, linux or bzimage") \
 	X("apply", eptool_apply, "patch a payload for a set of CPU features")
 
 int eptool_cpu(int argc, char **argv);
 int eptool_decode(int argc, char **argv);
 int eptool_inspect(int argc, char **argv);
+int eptool_kind(int argc, char **argv);
 int eptool_apply(int argc, char **argv);
 #define EPTOOL_COMMANDS_TRUST(X)                                                    \
 	X("pin", eptool_pin, "write SHA-256 pins of ESP files into earlypatch.efi before signing")

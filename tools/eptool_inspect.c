@@ -15,6 +15,7 @@
  * Disassembly is Zydis's (AT&T syntax), independent of the engine's decoder.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -22,6 +23,7 @@
 #include "earlypatch/static_call.h"
 #include "eptool.h"
 #include "eptool_patch.h"
+#include "linux/vmlinux.h"
 #include "patch/hcsites.h"
 
 static void print_sym(const struct ep_image *img, const char *key, uint64_t addr)
@@ -202,4 +204,20 @@ int eptool_inspect(int argc, char **argv)
 	int rc = list_alternatives(&p.img, abi) | list_static_calls(&p.img) | list_hypercall_sites(&p.img);
 	eptool_payload_close(&p);
 	return rc;
+}
+
+/* eptool kind FILE: core/linux/vmlinux.c's ep_payload_kind, the firmware's own test (scripts/run.sh uses it). */
+int eptool_kind(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: eptool kind PAYLOAD\n");
+		return 2;
+	}
+	size_t len;
+	uint8_t *file = (uint8_t *)eptool_read_file(argv[1], &len);
+	if (!file)
+		return 1;
+	printf("%s\n", ep_payload_kind_name(ep_payload_kind(file, len)));
+	free(file);
+	return 0;
 }
