@@ -84,6 +84,7 @@ static EFI_STATUS prepatch(const struct efi_linux_in *in, struct efi_linux *lx, 
 	enum ep_err err = ep_elf_view_kernel(file, size, &img);
 	if (err)
 		return log_err(in->log, "kernel", in->config->payload, err);
+	ep_lcaps_derive_logged(in->real_cpuid, lx->k.version, in->config->cmdline, &lx->caps, in->log);
 	ep_prepatch_init(&lx->pp, &lx->k, in->config->prepatch, in->real_cpuid, in->hc->mechanism, in->config->cmdline,
 			 in->facts->caps, EP_NCAPINTS, in->log);
 	lx->pp.write = efi_tpm_recorder(&in->trust->tpm, "linux", in->hc->mechanism,

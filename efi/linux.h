@@ -24,6 +24,7 @@
 #include "esp.h"
 #include "handoff.h"
 #include "linux/bootparams.h"
+#include "linux/lcaps.h"
 #include "linux/prepatch.h"
 #include "linux/vmlinux.h"
 
@@ -39,6 +40,7 @@ struct efi_linux {
 	struct ep_e820 *scratch;
 	unsigned scratch_cap, e820_entries;
 	uint64_t systab;
+	struct ep_lcaps caps;        /* what this kernel will derive at boot (logged) */
 	struct ep_prepatch pp;
 	struct ep_patch_stats early, full;
 	struct ep_log *log;          /* map_ready's D memmap lines (memory and debugcon only by then) */

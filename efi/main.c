@@ -37,7 +37,7 @@ struct boot {
 	struct ep_hc_decision hc;
 	struct efi_payload payload;
 	struct efi_linux linux_kernel;
-	struct ep_cpuid_dump real_cpuid;    /* the dump before any simulation: what a Linux kernel will read */
+	struct ep_cpuid_dump real_cpuid;    /* before any simulation, plus MSRs read from hardware: what Linux will read */
 	struct ep_stages_result stages;
 	struct efi_handoff handoff;
 	struct efi_firmware_tables firmware;
@@ -98,16 +98,27 @@ static void log_stage(struct boot *b, const char *name, uint64_t t0)
 	ep_line_end(&l);
 }
 
-static void read_sev_status(struct boot *b)
+/*
+ * The MSRs the facts use (core/cpu/cpuid.c ep_msrs), each read only when its
+ * plan says so: an MSR that does not exist faults, and a fault here is a hang.
+ * A value read is the real one, so it also goes into real_cpuid.
+ */
+static void read_msrs(struct boot *b)
 {
-	enum ep_msr_plan plan = ep_cpuid_sev_msr_plan(&b->dump, b->config.sev_status_set);
-	struct ep_line l;
-	if (plan == EP_MSR_READ)
-		ep_cpuid_set_sev_status(&b->dump, efi_rdmsr(EP_MSR_SEV_STATUS), false);
-	ep_line_begin(&l, &b->log, plan == EP_MSR_SKIP_SIMULATED_CPUID ? EP_LOG_WARN : EP_LOG_INFO, "msr");
-	ep_kv_hexw(&l, "index", EP_MSR_SEV_STATUS, 8);
-	ep_kv_str(&l, "action", ep_msr_plan_name(plan));
-	ep_line_end(&l);
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++) {
+		uint32_t index = ep_msrs[i].index;
+		enum ep_msr_plan plan = ep_cpuid_msr_plan(&b->dump, index, ep_config_msr(&b->config, index, NULL));
+		struct ep_line l;
+		if (plan == EP_MSR_READ) {
+			uint64_t value = efi_rdmsr(index);
+			ep_cpuid_set_msr(&b->dump, index, value, false);
+			ep_cpuid_set_msr(&b->real_cpuid, index, value, false);
+		}
+		ep_line_begin(&l, &b->log, plan == EP_MSR_SKIP_SIMULATED_CPUID ? EP_LOG_WARN : EP_LOG_INFO, "msr");
+		ep_kv_hexw(&l, "index", index, 8);
+		ep_kv_str(&l, "action", ep_msr_plan_name(plan));
+		ep_line_end(&l);
+	}
 }
 
 static void probe(struct boot *b)
@@ -116,7 +127,7 @@ static void probe(struct boot *b)
 	ep_cpuid_collect(&b->dump, efi_cpuid, NULL);
 	b->real_cpuid = b->dump;
 	ep_config_apply_cpuid(&b->config, &b->dump, &b->log);
-	read_sev_status(b);
+	read_msrs(b);
 	ep_cpuid_log(&b->dump, &b->log);
 	ep_probe_facts(&b->dump, &b->config, &b->log, &b->facts, &b->hc);
 	efi_firmware_tables_scan(&b->firmware, &b->log);

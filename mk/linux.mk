@@ -1,10 +1,13 @@
-# Linux fidelity (issue 6): patch Debian's real 6.1 and 6.12 vmlinux with eptool and
-# compare every alternatives/paravirt site with what the kernel wrote into itself at boot
-# under QEMU TCG; compare CPU detection with the kernel's capability words.
+# Linux fidelity (issues 6 and 13): boot Debian's real 6.1 and 6.12 kernels under QEMU TCG on
+# many CPU models, read what each made of itself, and compare every alternatives/paravirt site
+# with eptool's patching of the same vmlinux from (a) the kernel's own words, (b) earlypatch's
+# CPUID dump of that model alone, (c) the /proc/cpuinfo that kernel showed; and compare the
+# words and return thunk derived from the dump (core/linux/lcaps.c) with the kernel's.
 #
 #   make check-linux    opt-in (downloads ~700 MB once into tests/linux/cache, boots
-#                       6 kernels); NOT part of `make test`.
-#   LINUX_MODELS="qemu64"  LINUX_SERIES="6.1"  narrow the run.
+#                       13 models x 2 kernels, 2 at a time); NOT part of `make test`.
+#   LINUX_MODELS="qemu64"  LINUX_MODELS=all  LINUX_SERIES="6.1"  choose the runs;
+#   LINUX_REUSE_BOOTS=1  LINUX_SAVE_TRUTH=1  see tests/linux/check.sh.
 #
 # Booting stock kernels through earlypatch (issue 12):
 #
@@ -31,6 +34,15 @@ $(LINUX_CPUCMP): tests/linux/linux_cpucmp.c tools/eptool_util.c $(wildcard tools
 	$(HOSTCC) $(HOSTPROG_FLAGS) -iquote tools $(filter %.c,$^) $(LIBCORE_HOST) -o $@
 
 .PHONY: check-linux
+# Linux-exact facts (issue 13): the words and return thunk Debian's kernels derived on QEMU
+# models (tests/data/linux, recorded by LINUX_SAVE_TRUTH=1 make check-linux) against what
+# core/linux/lcaps.c derives from the CPUID dump alone. No kernel needed: part of make test.
+.PHONY: linux-caps-replay
+linux-caps-replay: $(LINUX_CPUCMP)
+	@sh tests/linux/caps_replay.sh $(LINUX_CPUCMP)
+
+TEST_EXTRA += linux-caps-replay
+
 check-linux: $(EPTOOL) $(LINUX_COMPARE) $(LINUX_CPUCMP)
 	sh tests/linux/check.sh $(BUILD) $(EPTOOL) $(LINUX_COMPARE) $(LINUX_CPUCMP) $(LINUX_SERIES)
 

@@ -1,6 +1,7 @@
 /*
- * eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | --cpuid-dump FILE]
+ * eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | --cpuid-dump FILE | --cpuinfo FILE]
  *              [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]
+ *              [--preview firmware|kernel] [--prepatch safe|off|full] [--cmdline TEXT]
  *
  * Patches a copy of the ELF file exactly as the firmware patches the loaded
  * payload (same core code, file-view mode: the output keeps the input's
@@ -13,10 +14,15 @@
  *   --abi        table format; default: detected (a vmlinux by its linux_banner)
  *   --return-thunk  Linux: the kernel's run-time x86_return_thunk (address or
  *                symbol), for the return sites inside alternatives sites
- * A Linux vmlinux with --cpuid-dump (and no --abi) gets what the firmware
- * writes before the kernel runs (core/linux/prepatch.c): stage 1 and the
- * pre-patch set of --prepatch safe|off|full and --cmdline, by default the
- * boot log's `I config` prepatch= and cmdline=.
+ *   --cpuinfo    a running system's /proc/cpuinfo (a Linux vmlinux only)
+ * A Linux vmlinux with --cpuid-dump (and no --abi) gets, with --preview
+ * firmware (the default), what the firmware writes before the kernel runs
+ * (core/linux/prepatch.c): stage 1 and the pre-patch set of --prepatch
+ * safe|off|full and --cmdline, by default the boot log's `I config`
+ * prepatch= and cmdline=. With --preview kernel (the default for --cpuinfo)
+ * it gets what the kernel's own patching leaves: the capability words and
+ * the return thunk that kernel version derives from the dump and the
+ * command line (core/linux/lcaps.c), logged as `I linux-caps` first.
  * With none of them, no feature is present (ALWAYS still is).
  */
 #include <stdio.h>
@@ -34,13 +40,15 @@
 #include "cpu/features.h"
 #include "eptool.h"
 #include "eptool_patch.h"
+#include "linux/lcaps.h"
 #include "linux/prepatch.h"
 #include "linux/vmlinux.h"
 
 #define MAX_CAP_WORDS 64
 
 struct apply_opts {
-	const char *in, *out, *features, *caps, *cpuid_dump, *return_thunk, *hypercall;
+	const char *in, *out, *features, *caps, *cpuid_dump, *cpuinfo, *return_thunk, *hypercall;
+	bool preview_kernel;    /* --preview kernel, or --cpuinfo: the kernel's own patching of a vmlinux */
 	const struct ep_alt_abi *abi;
 	uint32_t words[MAX_CAP_WORDS];
 	unsigned nwords;
@@ -59,9 +67,9 @@ struct apply_opts {
 static int usage(void)
 {
 	fprintf(stderr, "usage: eptool apply PAYLOAD -o OUT [--features a,b,c | --caps W0,W1,... | "
-			"--cpuid-dump FILE] [--hypercall none|vmcall|vmmcall|tdcall|hypercall-page]\n"
+			"--cpuid-dump FILE | --cpuinfo FILE] [--hypercall none|vmcall|vmmcall|tdcall|hypercall-page]\n"
 			"       [--abi earlypatch|linux-6.12|linux-6.1] [--return-thunk ADDR|SYMBOL]\n"
-			"       [--prepatch safe|off|full] [--cmdline TEXT]   (a Linux vmlinux with --cpuid-dump)\n");
+			"       [--preview firmware|kernel] [--prepatch safe|off|full] [--cmdline TEXT]   (a Linux vmlinux)\n");
 	return 2;
 }
 
@@ -183,6 +191,17 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 			o->caps = argv[++i];
 		else if (!strcmp(a, "--cpuid-dump") && v)
 			o->cpuid_dump = argv[++i];
+		else if (!strcmp(a, "--cpuinfo") && v) {
+			o->cpuinfo = argv[++i];
+			o->preview_kernel = true;
+		} else if (!strcmp(a, "--preview") && v) {
+			const char *m = argv[++i];
+			if (strcmp(m, "kernel") && strcmp(m, "firmware")) {
+				fprintf(stderr, "eptool apply: unknown preview '%s' (firmware, kernel)\n", m);
+				return 2;
+			}
+			o->preview_kernel = !strcmp(m, "kernel");
+		}
 		else if (!strcmp(a, "--hypercall") && v)
 			o->hypercall = argv[++i];
 		else if (!strcmp(a, "--return-thunk") && v)
@@ -206,7 +225,8 @@ static int parse_args(int argc, char **argv, struct apply_opts *o)
 		else
 			return usage();
 	}
-	if (!o->in || !o->out || (!!o->features + !!o->caps + !!o->cpuid_dump) > 1 || (o->hypercall && o->cpuid_dump))
+	if (!o->in || !o->out || (!!o->features + !!o->caps + !!o->cpuid_dump + !!o->cpuinfo) > 1 ||
+	    (o->hypercall && (o->cpuid_dump || o->cpuinfo)) || (o->preview_kernel && !o->cpuid_dump && !o->cpuinfo))
 		return usage();
 	return 0;
 }
@@ -240,6 +260,8 @@ static int linux_prepatch(struct apply_opts *o, struct eptool_payload *p, struct
 		return 1;
 	}
 	printf("I eptool kind=linux release=%s abi=%s\n", k.release, k.abi->name);
+	static struct ep_lcaps caps;
+	ep_lcaps_derive_logged(o->simulated ? NULL : &o->dump, k.version, o->cmdline ? o->cmdline : "", &caps, log);
 	ep_prepatch_init(&pp, &k, o->prepatch_mode, o->simulated ? NULL : &o->dump, o->hc.mechanism,
 			 o->cmdline ? o->cmdline : "", o->facts.caps, EP_NCAPINTS, log);
 	err = eptool_prepatch_run(&p->img, &k, &pp, log);
@@ -250,12 +272,62 @@ static int linux_prepatch(struct apply_opts *o, struct eptool_payload *p, struct
 	return eptool_write_file(o->out, p->file, p->len) ? 1 : 0;
 }
 
+/*
+ * --preview kernel: the words and return thunk this kernel version derives
+ * at boot, from the dump (or /proc/cpuinfo) and the command line.
+ */
+static int linux_kernel_words(struct apply_opts *o, struct eptool_payload *p, struct ep_log *log)
+{
+	static struct ep_vmlinux k;
+	static struct ep_lcaps caps;
+	static struct ep_cpuid_dump scratch;
+	enum ep_err err = ep_vmlinux_parse(p->file, p->len, &k);
+	const char *cmdline = o->cmdline ? o->cmdline : "";
+	if (!err && o->cpuinfo) {
+		size_t len = 0;
+		struct ep_lcaps_cpuinfo_report rep;
+		char *text = eptool_read_file(o->cpuinfo, &len);
+		if (!text)
+			return 1;
+		err = ep_lcaps_from_cpuinfo(text, len, k.version, cmdline, &scratch, &caps, &rep);
+		if (!err)
+			printf("I eptool cpuinfo names=%u unknown=%u derived_differ=%u\n", rep.names.nflags + rep.names.nbugs,
+			       rep.names.nunknown, rep.visible_differ);
+		for (unsigned i = 0; !err && i < rep.names.nkept; i++)
+			printf("W eptool cpuinfo unknown=%.*s\n", (int)rep.names.unknown[i].len, rep.names.unknown[i].text);
+		free(text);
+	} else if (!err) {
+		err = ep_lcaps_derive(&o->dump, k.version, cmdline, &caps);
+	}
+	if (err) {
+		fprintf(stderr, "eptool apply: %s: %s (%s)\n", o->in, ep_err_message(err), ep_err_name(err));
+		return 1;
+	}
+	printf("I eptool kind=linux release=%s preview=kernel\n", k.release);
+	ep_lcaps_log(&caps, log);
+	memcpy(o->words, caps.words, sizeof(caps.words));
+	o->nwords = caps.nwords;
+	if (!o->return_thunk)
+		o->return_thunk = ep_lthunk_symbol(caps.thunk);
+	return 0;
+}
+
 static int patch_file(struct apply_opts *o, struct ep_log *log)
 {
 	struct eptool_payload p;
 	if (eptool_payload_open(o->in, &p))
 		return 1;
-	if (o->cpuid_dump && !o->abi && ep_payload_kind(p.file, p.len) == EP_PAYLOAD_LINUX) {
+	bool linux_image = ep_payload_kind(p.file, p.len) == EP_PAYLOAD_LINUX;
+	if (o->preview_kernel && !linux_image) {
+		fprintf(stderr, "eptool apply: %s: --preview kernel and --cpuinfo need a Linux vmlinux\n", o->in);
+		eptool_payload_close(&p);
+		return 2;
+	}
+	if (o->preview_kernel && linux_kernel_words(o, &p, log)) {
+		eptool_payload_close(&p);
+		return 1;
+	}
+	if (o->cpuid_dump && !o->preview_kernel && !o->abi && linux_image) {
 		int rc = linux_prepatch(o, &p, log);
 		eptool_payload_close(&p);
 		return rc;

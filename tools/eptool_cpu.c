@@ -6,6 +6,11 @@
  *                                  after re-applying the log's simulated features
  *                                  ("W sim what=feature ..."), as the firmware did
  *   eptool cpu --features          the feature table: number, word:bit, name, identifier
+ *   eptool cpu --linux VMLINUX|SERIES (--cpuid-dump FILE | --cpuinfo FILE) [--cmdline TEXT]
+ *                                  the x86_capability words and return thunk that kernel
+ *                                  (its version, from the image's banner, or 6.1 / 6.12)
+ *                                  derives at boot, every bit named (core/linux/lcaps.c);
+ *                                  the same lines the firmware logs before pre-patching
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +23,14 @@
 #include "cpu/facts.h"
 #include "cpu/features.h"
 #include "eptool.h"
+#include "linux/lcaps.h"
+#include "linux/vmlinux.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: eptool cpu --cpuid-dump FILE\n"
-		     "       eptool cpu --features\n");
+		     "       eptool cpu --features\n"
+		     "       eptool cpu --linux VMLINUX|SERIES (--cpuid-dump FILE | --cpuinfo FILE) [--cmdline TEXT]\n");
 }
 
 static int list_features(void)
@@ -68,8 +76,82 @@ static int replay(const char *path)
 	return 0;
 }
 
+/* "6.12" or a vmlinux whose banner says its version; 0 when neither. */
+static unsigned linux_series(const char *arg)
+{
+	unsigned major, minor;
+	char tail;
+	if (sscanf(arg, "%u.%u%c", &major, &minor, &tail) == 2)
+		return major * 100 + minor;
+	static struct ep_vmlinux k;
+	size_t len = 0;
+	uint8_t *file = (uint8_t *)eptool_read_file(arg, &len);
+	if (!file)
+		return 0;
+	enum ep_err err = ep_vmlinux_parse(file, len, &k);
+	free(file);
+	if (err) {
+		fprintf(stderr, "eptool cpu: %s: %s (%s)\n", arg, ep_err_message(err), ep_err_name(err));
+		return 0;
+	}
+	return k.version;
+}
+
+static int linux_words(int argc, char **argv)
+{
+	const char *image = NULL, *dump_path = NULL, *cpuinfo = NULL, *cmdline = "";
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--linux"))
+			image = argv[i + 1];
+		else if (!strcmp(argv[i], "--cpuid-dump"))
+			dump_path = argv[i + 1];
+		else if (!strcmp(argv[i], "--cpuinfo"))
+			cpuinfo = argv[i + 1];
+		else if (!strcmp(argv[i], "--cmdline"))
+			cmdline = argv[i + 1];
+		else
+			return usage(stderr), 2;
+	}
+	if (!image || !dump_path == !cpuinfo || argc % 2 == 0)
+		return usage(stderr), 2;
+	unsigned series = linux_series(image);
+	if (!series)
+		return 1;
+	size_t len = 0, bad_line = 0;
+	char *text = eptool_read_file(dump_path ? dump_path : cpuinfo, &len);
+	if (!text)
+		return 1;
+	static struct ep_cpuid_dump dump;
+	static struct ep_lcaps caps;
+	static char logbuf[64 * 1024];
+	struct ep_log log;
+	enum ep_err err;
+	if (dump_path) {
+		err = ep_cpuid_parse(&dump, text, len, &bad_line);
+		if (!err)
+			err = ep_lcaps_derive(&dump, series, cmdline, &caps);
+	} else {
+		struct ep_lcaps_cpuinfo_report rep;
+		err = ep_lcaps_from_cpuinfo(text, len, series, cmdline, &dump, &caps, &rep);
+		if (!err)
+			printf("I eptool cpuinfo names=%u unknown=%u derived_differ=%u\n", rep.names.nflags + rep.names.nbugs,
+			       rep.names.nunknown, rep.visible_differ);
+	}
+	free(text);
+	if (err) {
+		fprintf(stderr, "eptool cpu: %s:%zu: %s (%s)\n", dump_path ? dump_path : cpuinfo, bad_line,
+			ep_err_message(err), ep_err_name(err));
+		return 1;
+	}
+	eptool_log_init_stdout(&log, logbuf, sizeof(logbuf));
+	ep_lcaps_log(&caps, &log);
+	return 0;
+}
+
 int eptool_cpu(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "--linux"))
+		return linux_words(argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "--features"))
 		return list_features();
 	if (argc == 3 && !strcmp(argv[1], "--cpuid-dump"))

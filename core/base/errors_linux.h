@@ -16,5 +16,9 @@
 	X(LINUX_CMDLINE_TOO_LONG, "command line is longer than the kernel's cmdline_size") \
 	X(LINUX_INITRD_TOO_HIGH, "initrd cannot be placed below the kernel's initrd_addr_max") \
 	X(LINUX_E820_TOO_MANY, "memory map has more entries than boot_params and its setup_data hold") \
-	X(LINUX_NO_PREPATCH_TABLE, "no pre-patch table for this kernel version: stage 2 off")
+	X(LINUX_NO_PREPATCH_TABLE, "no pre-patch table for this kernel version: stage 2 off") \
+	X(LINUX_CPUINFO_NO_FLAGS, "/proc/cpuinfo text has no \"flags\" line in its first processor block") \
+	X(LINUX_CPUINFO_NO_BUGS, "/proc/cpuinfo text has no \"bugs\" line in its first processor block") \
+	X(LINUX_CPUINFO_NO_MODEL, "/proc/cpuinfo text lacks vendor_id, cpu family, model or stepping") \
+	X(LINUX_CAPS_NO_VERSION, "no capability rules for this kernel version (core/linux/lcaps_versions.c)")
 #endif

@@ -188,7 +188,33 @@ static void parse_cpuid(struct parser *p, struct token key, struct token rest)
 		warn(p, EP_ERR_CONFIG_BAD_VALUE, key, "no register given");
 }
 
-/* msr 0xc0010131 VALUE : the only MSR the facts read. */
+static size_t append(char *buf, size_t cap, size_t n, const char *s)
+{
+	while (*s && n + 1 < cap)
+		buf[n++] = *s++;
+	buf[n] = '\0';
+	return n;
+}
+
+/* "only 0x10a (IA32_ARCH_CAPABILITIES), ... can be simulated": the rows of ep_msrs. */
+static void warn_msr_index(struct parser *p, struct token key)
+{
+	char detail[160];
+	size_t n = append(detail, sizeof(detail), 0, "only");
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++) {
+		char hex[20];
+		hex[ep_fmt_hex(hex, ep_msrs[i].index, 1)] = '\0';
+		n = append(detail, sizeof(detail), n, i ? ", " : " ");
+		n = append(detail, sizeof(detail), n, hex);
+		n = append(detail, sizeof(detail), n, " (");
+		n = append(detail, sizeof(detail), n, ep_msrs[i].name);
+		n = append(detail, sizeof(detail), n, ")");
+	}
+	append(detail, sizeof(detail), n, " can be simulated");
+	warn(p, EP_ERR_CONFIG_BAD_VALUE, key, detail);
+}
+
+/* msr INDEX VALUE : one of the MSRs the facts read (ep_msrs); a later line for the same MSR wins. */
 static void parse_msr(struct parser *p, struct token key, struct token rest)
 {
 	struct token idx, val, extra;
@@ -196,11 +222,10 @@ static void parse_msr(struct parser *p, struct token key, struct token rest)
 	if (!next_token(&rest, &idx) || !next_token(&rest, &val) || next_token(&rest, &extra) ||
 	    !ep_parse_u64(idx.s, idx.len, &index) || !ep_parse_u64(val.s, val.len, &value))
 		return warn(p, EP_ERR_CONFIG_BAD_VALUE, key, "expected INDEX VALUE");
-	if (index != EP_MSR_SEV_STATUS)
-		return warn(p, EP_ERR_CONFIG_BAD_VALUE, key, "only 0xc0010131 (SEV_STATUS) can be simulated");
-	p->c->sev_status_set = true;
-	p->c->sev_status = value;
-	p->c->sev_status_line = p->line;
+	int row = index <= 0xffffffffu ? ep_msr_row((uint32_t)index) : -1;
+	if (row < 0)
+		return warn_msr_index(p, key);
+	p->c->msr[row] = (struct ep_msr_sim){.set = true, .value = value, .line = p->line};
 }
 
 /* feature +name -name ... */
@@ -345,9 +370,22 @@ void ep_config_parse(struct ep_config *c, const char *text, size_t len, struct e
 	c->lines = p.line;
 }
 
+bool ep_config_msr(const struct ep_config *c, uint32_t index, uint64_t *value)
+{
+	int row = ep_msr_row(index);
+	if (row < 0 || !c->msr[row].set)
+		return false;
+	if (value)
+		*value = c->msr[row].value;
+	return true;
+}
+
 bool ep_config_simulates(const struct ep_config *c)
 {
-	return c->ncpuid || c->sev_status_set || c->nfeatures;
+	bool msr = false;
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++)
+		msr |= c->msr[i].set;
+	return c->ncpuid || msr || c->nfeatures;
 }
 
 void ep_config_log(const struct ep_config *c, struct ep_log *log)

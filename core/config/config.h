@@ -34,6 +34,13 @@ struct ep_cpuid_sim {
 	unsigned line;
 };
 
+/* A simulated MSR value (msr INDEX VALUE), one per row of ep_msrs. */
+struct ep_msr_sim {
+	bool set;
+	uint64_t value;
+	unsigned line;
+};
+
 struct ep_feature_sim {
 	char name[32];   /* resolved against the feature table when applied */
 	bool on;
@@ -54,9 +61,7 @@ struct ep_config {
 
 	unsigned ncpuid;
 	struct ep_cpuid_sim cpuid[EP_CONFIG_MAX_CPUID];
-	bool sev_status_set;
-	uint64_t sev_status;
-	unsigned sev_status_line;
+	struct ep_msr_sim msr[EP_MSR_COUNT]; /* by row of ep_msrs; use ep_config_msr() */
 	unsigned nfeatures;
 	struct ep_feature_sim features[EP_CONFIG_MAX_FEATURES];
 
@@ -70,6 +75,8 @@ void ep_config_parse(struct ep_config *c, const char *text, size_t len, struct e
 void ep_config_log(const struct ep_config *c, struct ep_log *log);
 /* Whether any CPUID/MSR/feature value is simulated. */
 bool ep_config_simulates(const struct ep_config *c);
+/* Whether the config simulates that MSR, and its value (value may be NULL). */
+bool ep_config_msr(const struct ep_config *c, uint32_t index, uint64_t *value);
 /*
  * Applies CPUID and MSR overrides to the raw dump, logging each as
  * "W sim ...". Adding a leaf beyond a range's maximum raises the maximum too,

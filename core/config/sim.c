@@ -114,14 +114,17 @@ void ep_config_apply_cpuid(const struct ep_config *c, struct ep_cpuid_dump *d, s
 		log_sim(log, s, old, ep_cpuid_reg(d, s->leaf, s->subleaf, s->reg));
 		raise_range_max(d, s->leaf, log);
 	}
-	if (c->sev_status_set) {
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++) {
+		const struct ep_msr_sim *m = &c->msr[i];
 		struct ep_line l;
-		ep_cpuid_set_sev_status(d, c->sev_status, true);
+		if (!m->set)
+			continue;
+		ep_cpuid_set_msr(d, ep_msrs[i].index, m->value, true);
 		ep_line_begin(&l, log, EP_LOG_WARN, "sim");
 		ep_kv_str(&l, "what", "msr");
-		ep_kv_hexw(&l, "index", EP_MSR_SEV_STATUS, 8);
-		ep_kv_hex(&l, "value", c->sev_status);
-		ep_kv_u(&l, "line", c->sev_status_line);
+		ep_kv_hexw(&l, "index", ep_msrs[i].index, 8);
+		ep_kv_hex(&l, "value", m->value);
+		ep_kv_u(&l, "line", m->line);
 		ep_line_end(&l);
 	}
 }

@@ -182,18 +182,52 @@ uint32_t ep_cpuid_range_base(uint32_t leaf)
 	return EP_CPUID_NO_RANGE;
 }
 
-/* SEV_STATUS exists only on AMD and Hygon; on an Intel CPU reading it faults. */
-static bool vendor_has_sev_msr(const struct ep_cpuid_dump *d)
+/* The MSRs the facts use: each row's rule reads CPUID only. */
+
+static bool vendor_is(const struct ep_cpuid_dump *d, uint32_t ebx, uint32_t edx, uint32_t ecx)
 {
-	uint32_t b = ep_cpuid_reg(d, 0, 0, EP_EBX), c = ep_cpuid_reg(d, 0, 0, EP_ECX), e = ep_cpuid_reg(d, 0, 0, EP_EDX);
-	bool amd = b == 0x68747541u && e == 0x69746e65u && c == 0x444d4163u;   /* AuthenticAMD */
-	bool hygon = b == 0x6f677948u && e == 0x6e65476eu && c == 0x656e6975u; /* HygonGenuine */
-	return amd || hygon;
+	return ep_cpuid_reg(d, 0, 0, EP_EBX) == ebx && ep_cpuid_reg(d, 0, 0, EP_EDX) == edx &&
+	       ep_cpuid_reg(d, 0, 0, EP_ECX) == ecx;
 }
 
-bool ep_cpuid_sev_msr_allowed(const struct ep_cpuid_dump *d)
+#define VENDOR_AMD 0x68747541u, 0x69746e65u, 0x444d4163u   /* AuthenticAMD */
+#define VENDOR_HYGON 0x6f677948u, 0x6e65476eu, 0x656e6975u /* HygonGenuine */
+#define VENDOR_INTEL 0x756e6547u, 0x49656e69u, 0x6c65746eu /* GenuineIntel */
+
+/* Whether a basic leaf is within the maximum leaf 0 reports (and was recorded). */
+static bool basic_leaf_present(const struct ep_cpuid_dump *d, uint32_t leaf)
 {
-	if (!vendor_has_sev_msr(d))
+	return ep_cpuid_find(d, 0, 0) && ep_cpuid_reg(d, 0, 0, EP_EAX) >= leaf && ep_cpuid_find(d, leaf, 0);
+}
+
+/* Linux's arch_capabilities (X86_FEATURE_ARCH_CAPABILITIES): CPUID.(7,0):EDX[29]. */
+static bool arch_capabilities_allowed(const struct ep_cpuid_dump *d)
+{
+	return basic_leaf_present(d, 7) && (ep_cpuid_reg(d, 7, 0, EP_EDX) & (1u << 29)) != 0;
+}
+
+/*
+ * Where Linux's early_init_intel() reads MISC_ENABLE: an Intel CPU of family
+ * > 6, or family 6 from model 0x0d on. Family and model as x86_family() and
+ * x86_model() compute them from leaf 1 EAX.
+ */
+static bool misc_enable_allowed(const struct ep_cpuid_dump *d)
+{
+	if (!vendor_is(d, VENDOR_INTEL) || !basic_leaf_present(d, 1))
+		return false;
+	uint32_t eax = ep_cpuid_reg(d, 1, 0, EP_EAX);
+	uint32_t family = (eax >> 8) & 0xf, model = (eax >> 4) & 0xf;
+	if (family == 0xf)
+		family += (eax >> 20) & 0xff;
+	if (family >= 6)
+		model += ((eax >> 16) & 0xf) << 4;
+	return family > 6 || (family == 6 && model >= 0x0d);
+}
+
+/* SEV_STATUS exists only on AMD and Hygon (on an Intel CPU reading it faults), and only with SEV. */
+static bool sev_status_allowed(const struct ep_cpuid_dump *d)
+{
+	if (!vendor_is(d, VENDOR_AMD) && !vendor_is(d, VENDOR_HYGON))
 		return false;
 	uint32_t max_ext = ep_cpuid_reg(d, 0x80000000u, 0, EP_EAX);
 	if (max_ext < 0x8000001fu || max_ext > 0x800000ffu)
@@ -201,16 +235,41 @@ bool ep_cpuid_sev_msr_allowed(const struct ep_cpuid_dump *d)
 	return (ep_cpuid_reg(d, 0x8000001fu, 0, EP_EAX) & (1u << 1)) != 0;
 }
 
-enum ep_msr_plan ep_cpuid_sev_msr_plan(const struct ep_cpuid_dump *d, bool value_simulated)
+const struct ep_msr_info ep_msrs[EP_MSR_COUNT] = {
+	{EP_MSR_ARCH_CAPABILITIES, "IA32_ARCH_CAPABILITIES", arch_capabilities_allowed, 2, {{0, 0}, {7, 0}}},
+	{EP_MSR_MISC_ENABLE, "IA32_MISC_ENABLE", misc_enable_allowed, 2, {{0, 0}, {1, 0}}},
+	{EP_MSR_SEV_STATUS, "SEV_STATUS", sev_status_allowed, 2, {{0x80000000u, 0}, {0x8000001fu, 0}}},
+};
+
+int ep_msr_row(uint32_t index)
 {
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++)
+		if (ep_msrs[i].index == index)
+			return (int)i;
+	return -1;
+}
+
+bool ep_cpuid_msr_allowed(const struct ep_cpuid_dump *d, uint32_t index)
+{
+	int row = ep_msr_row(index);
+	return row >= 0 && ep_msrs[row].allowed(d);
+}
+
+enum ep_msr_plan ep_cpuid_msr_plan(const struct ep_cpuid_dump *d, uint32_t index, bool value_simulated)
+{
+	int row = ep_msr_row(index);
+	if (row < 0)
+		return EP_MSR_NOT_ALLOWED;
 	if (value_simulated)
 		return EP_MSR_SIMULATED;
-	if (!ep_cpuid_sev_msr_allowed(d))
+	const struct ep_msr_info *m = &ep_msrs[row];
+	if (!m->allowed(d))
 		return EP_MSR_NOT_ALLOWED;
-	const struct ep_cpuid_leaf *mem = ep_cpuid_find(d, 0x8000001fu, 0);
-	const struct ep_cpuid_leaf *ext = ep_cpuid_find(d, 0x80000000u, 0);
-	if ((mem && (mem->flags & EP_CPUID_SIMULATED)) || (ext && (ext->flags & EP_CPUID_SIMULATED)))
-		return EP_MSR_SKIP_SIMULATED_CPUID;
+	for (unsigned i = 0; i < m->ndeps; i++) {
+		const struct ep_cpuid_leaf *e = ep_cpuid_find(d, m->deps[i].leaf, m->deps[i].subleaf);
+		if (e && (e->flags & EP_CPUID_SIMULATED))
+			return EP_MSR_SKIP_SIMULATED_CPUID;
+	}
 	return EP_MSR_READ;
 }
 
@@ -225,11 +284,29 @@ const char *ep_msr_plan_name(enum ep_msr_plan p)
 	return "?";
 }
 
-void ep_cpuid_set_sev_status(struct ep_cpuid_dump *d, uint64_t value, bool simulated)
+bool ep_cpuid_set_msr(struct ep_cpuid_dump *d, uint32_t index, uint64_t value, bool simulated)
 {
-	d->sev_status_valid = true;
-	d->sev_status_simulated = simulated;
-	d->sev_status = value;
+	int row = ep_msr_row(index);
+	if (row < 0)
+		return false;
+	d->msrs[row] = (struct ep_msr_value){.valid = true, .simulated = simulated, .value = value};
+	return true;
+}
+
+bool ep_cpuid_msr(const struct ep_cpuid_dump *d, uint32_t index, uint64_t *value)
+{
+	int row = ep_msr_row(index);
+	if (row < 0 || !d->msrs[row].valid)
+		return false;
+	if (value)
+		*value = d->msrs[row].value;
+	return true;
+}
+
+bool ep_cpuid_msr_simulated(const struct ep_cpuid_dump *d, uint32_t index)
+{
+	int row = ep_msr_row(index);
+	return row >= 0 && d->msrs[row].valid && d->msrs[row].simulated;
 }
 
 /* Logging and reading back. */
@@ -250,11 +327,14 @@ void ep_cpuid_log(const struct ep_cpuid_dump *d, struct ep_log *log)
 			ep_kv_bool(&l, "sim", true);
 		ep_line_end(&l);
 	}
-	if (d->sev_status_valid) {
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++) {
+		const struct ep_msr_value *m = &d->msrs[i];
+		if (!m->valid)
+			continue;
 		ep_line_begin(&l, log, EP_LOG_INFO, "msr");
-		ep_kv_hexw(&l, "index", EP_MSR_SEV_STATUS, 8);
-		ep_kv_hex(&l, "value", d->sev_status);
-		if (d->sev_status_simulated)
+		ep_kv_hexw(&l, "index", ep_msrs[i].index, 8);
+		ep_kv_hex(&l, "value", m->value);
+		if (m->simulated)
 			ep_kv_bool(&l, "sim", true);
 		ep_line_end(&l);
 	}
@@ -300,11 +380,9 @@ static enum ep_err parse_msr_line(struct ep_cpuid_dump *d, const char *line, siz
 		return EP_ERR_OK;
 	if (!get_u64(line, len, "index", &index) || !get_u64(line, len, "value", &value))
 		return EP_ERR_CPUID_DUMP_SYNTAX;
-	if (index != EP_MSR_SEV_STATUS)
-		return EP_ERR_OK; /* an MSR the facts do not use */
-	d->sev_status_valid = true;
-	d->sev_status = value;
-	d->sev_status_simulated = get_u64(line, len, "sim", &sim) && sim;
+	/* An MSR the facts do not use is skipped (set_msr stores nothing for it). */
+	if (index <= 0xffffffffu)
+		ep_cpuid_set_msr(d, (uint32_t)index, value, get_u64(line, len, "sim", &sim) && sim);
 	return EP_ERR_OK;
 }
 

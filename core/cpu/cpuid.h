@@ -18,7 +18,12 @@
 struct ep_log;
 
 #define EP_CPUID_MAX_ENTRIES 192
+
+/* The MSRs the facts use (rows of ep_msrs, below). */
+#define EP_MSR_ARCH_CAPABILITIES 0x0000010au
+#define EP_MSR_MISC_ENABLE 0x000001a0u
 #define EP_MSR_SEV_STATUS 0xc0010131u
+#define EP_MSR_COUNT 3
 
 enum ep_cpuid_reg { EP_EAX, EP_EBX, EP_ECX, EP_EDX };
 /* "eax" ... "edx": the one spelling of register names in logs and the config. */
@@ -35,14 +40,18 @@ struct ep_cpuid_leaf {
 	uint32_t flags;
 };
 
+/* One MSR of the dump: valid only when it was read or simulated. */
+struct ep_msr_value {
+	bool valid;
+	bool simulated;
+	uint64_t value;
+};
+
 struct ep_cpuid_dump {
 	unsigned count;
 	bool overflowed; /* a leaf was dropped: more than EP_CPUID_MAX_ENTRIES */
 	struct ep_cpuid_leaf leaves[EP_CPUID_MAX_ENTRIES];
-	/* MSR 0xC0010131 (SEV_STATUS): valid only when it was read or simulated. */
-	bool sev_status_valid;
-	bool sev_status_simulated;
-	uint64_t sev_status;
+	struct ep_msr_value msrs[EP_MSR_COUNT]; /* by row of ep_msrs; use ep_cpuid_msr() */
 };
 
 /* Runs CPUID(leaf, subleaf) and stores EAX..EDX in regs. */
@@ -72,33 +81,62 @@ enum ep_err ep_cpuid_override(struct ep_cpuid_dump *d, uint32_t leaf, uint32_t s
 			      uint32_t value, uint32_t mask);
 
 /*
- * Whether MSR 0xC0010131 may be read: an AMD or Hygon vendor string, the
- * extended maximum reaches 0x8000001F and that leaf says SEV (EAX bit 1).
- * Reading it otherwise may fault, and a fault in firmware is a hang.
+ * The MSRs the facts use, one row each: the index, its name, and the rule
+ * deciding from CPUID alone whether the MSR exists. Reading an MSR that does
+ * not exist faults, and a fault in firmware is a hang: nothing is read unless
+ * its row allows it.
+ *   0x10a      IA32_ARCH_CAPABILITIES  CPUID.(7,0):EDX[29], leaf 7 within the basic maximum
+ *   0x1a0      IA32_MISC_ENABLE        GenuineIntel, family > 6 or family 6 model >= 0x0d
+ *   0xc0010131 SEV_STATUS              AMD or Hygon, 0x8000001F within the extended maximum
+ *                                      and its EAX[1] (SEV)
+ * deps are the CPUID leaves the rule reads: when one of them was simulated,
+ * the rule's answer is not the hardware's (see EP_MSR_SKIP_SIMULATED_CPUID).
  */
-bool ep_cpuid_sev_msr_allowed(const struct ep_cpuid_dump *d);
+struct ep_msr_info {
+	uint32_t index;
+	const char *name;
+	bool (*allowed)(const struct ep_cpuid_dump *d);
+	unsigned ndeps;
+	struct {
+		uint32_t leaf, subleaf;
+	} deps[2];
+};
+extern const struct ep_msr_info ep_msrs[EP_MSR_COUNT];
+
+/* The row of ep_msrs for an MSR index; -1 for an MSR the facts do not use. */
+int ep_msr_row(uint32_t index);
+/* Whether CPUID says the MSR exists (false for an index not in ep_msrs). */
+bool ep_cpuid_msr_allowed(const struct ep_cpuid_dump *d, uint32_t index);
 
 /*
- * What to do about SEV_STATUS, with the reason logged by the caller:
- *   READ        execute RDMSR (CPUID allows it and was not simulated)
+ * What to do about one MSR of ep_msrs, with the reason logged by the caller:
+ *   READ        execute RDMSR (CPUID allows it and the leaves the rule reads were not simulated)
  *   SIMULATED   the config supplies the value; never touch the real MSR
- *   NOT_ALLOWED CPUID does not advertise SEV within the extended range
- *   SKIP_SIMULATED_CPUID  SEV comes from a simulated 0x8000001F but no MSR
- *               value was given: the real MSR may not exist (TCG), so it is
- *               not read and treated as absent.
+ *   NOT_ALLOWED CPUID does not say the MSR exists (or the index is not in ep_msrs)
+ *   SKIP_SIMULATED_CPUID  the rule allows it only through a simulated leaf
+ *               (a deps entry with EP_CPUID_SIMULATED) and no MSR value was
+ *               given: the real MSR may not exist (TCG), so it is not read
+ *               and treated as absent.
  */
 enum ep_msr_plan { EP_MSR_READ, EP_MSR_SIMULATED, EP_MSR_NOT_ALLOWED, EP_MSR_SKIP_SIMULATED_CPUID };
-enum ep_msr_plan ep_cpuid_sev_msr_plan(const struct ep_cpuid_dump *d, bool value_simulated);
+enum ep_msr_plan ep_cpuid_msr_plan(const struct ep_cpuid_dump *d, uint32_t index, bool value_simulated);
 const char *ep_msr_plan_name(enum ep_msr_plan p);
-void ep_cpuid_set_sev_status(struct ep_cpuid_dump *d, uint64_t value, bool simulated);
 
-/* Logs every entry, then the MSR if valid; simulated ones carry sim=1. */
+/* Records an MSR value (read or simulated); false, and nothing stored, for an index not in ep_msrs. */
+bool ep_cpuid_set_msr(struct ep_cpuid_dump *d, uint32_t index, uint64_t value, bool simulated);
+/* The MSR's value: true only when it is valid (read or simulated); *value may be NULL. */
+bool ep_cpuid_msr(const struct ep_cpuid_dump *d, uint32_t index, uint64_t *value);
+/* Whether the MSR's value came from the config (false when it is not valid). */
+bool ep_cpuid_msr_simulated(const struct ep_cpuid_dump *d, uint32_t index);
+
+/* Logs every entry, then each valid MSR ("I msr index=... value=..."); simulated ones carry sim=1. */
 void ep_cpuid_log(const struct ep_cpuid_dump *d, struct ep_log *log);
 
 /*
  * Reads a dump back from text: a whole log or just its cpuid/msr lines; other
- * lines are skipped. On a malformed cpuid/msr line, returns CPUID_DUMP_SYNTAX
- * and sets *bad_line (1-based).
+ * lines, msr decision lines (action=) and values of MSRs not in ep_msrs are
+ * skipped. On a malformed cpuid/msr line, returns CPUID_DUMP_SYNTAX and sets
+ * *bad_line (1-based).
  */
 enum ep_err ep_cpuid_parse(struct ep_cpuid_dump *d, const char *text, size_t len, size_t *bad_line);
 

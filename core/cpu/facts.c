@@ -402,11 +402,10 @@ static void derive_hypervisor(const struct ep_cpuid_dump *d, struct ep_facts *f)
 static void derive_sev_msr(const struct ep_cpuid_dump *d, struct ep_facts *f)
 {
 	struct ep_sev_facts *s = &f->sev;
-	if (!d->sev_status_valid)
+	if (!ep_cpuid_msr(d, EP_MSR_SEV_STATUS, &s->msr))
 		return;
 	s->msr_read = true;
-	s->msr_simulated = d->sev_status_simulated;
-	s->msr = d->sev_status;
+	s->msr_simulated = ep_cpuid_msr_simulated(d, EP_MSR_SEV_STATUS);
 	/* The MSR only exists where CPUID says SEV; otherwise the value cannot be real. */
 	if (!s->sev_supported || ((s->msr & (SEV_MSR_ES | SEV_MSR_SNP)) && !(s->msr & SEV_MSR_SEV))) {
 		mark(f, EP_SUSPICIOUS_SEV_MSR);

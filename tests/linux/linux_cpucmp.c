@@ -1,23 +1,15 @@
 /*
- * linux_cpucmp DUMP CAPS NCAPINTS [--label TEXT] [--series 6.1]
+ * linux_cpucmp DUMP CAPS SERIES [--label TEXT] [--thunk SYMBOL] [--cmdline TEXT]
  *
- * CPU detection fidelity: derives the capability words from a raw CPUID dump
- * (the lines earlypatch logs at boot) exactly as the firmware does
- * (core/cpu/facts.c), and compares them with the words a Linux kernel computed
- * on the same QEMU CPU model (CAPS: boot_cpu_data.x86_capability, comma
- * separated). Only CPUID-backed words are compared (the others are Linux's
- * synthetic bits), and only those the kernel has (NCAPINTS: a file holding
- * the kernel's word count; 6.1 has fewer words than 6.12). Prints one C line
- * per word that differs, naming every bit, and a summary line.
- *
- * --series 6.1: core/cpu/facts.c computes 6.12's layout; in 6.1 lfence_rdtsc is
- * the synthetic 3*32+18, not 20*32+2 (the AMD CPUID bit 6.12 reuses), so
- * that bit of ours moves out of word 20 before comparing.
- * Then the pre-patch safe table of that version (core/linux/prepatch_tables.c)
- * is held against the kernel: each safe bit as the firmware derives it from
- * the dump must equal the kernel's (exact bits), or imply it (bits the kernel
- * may also set itself). One P line; a difference fails the check.
- * Exit status: 0 when every compared word is equal.
+ * Linux fidelity from a CPUID dump alone: derives a kernel version's whole
+ * x86_capability array (capability and bug words) and its return thunk
+ * from a CPUID dump as the firmware logs it (core/linux/lcaps.c), and holds
+ * them against what that kernel computed on the same QEMU CPU model (CAPS:
+ * boot_cpu_data.x86_capability, comma-separated words; SYMBOL: the symbol
+ * x86_return_thunk pointed at). Every word is compared, every bit of a
+ * differing word named (C lines), then one R line. The pre-patch safe table
+ * of that version is checked against the kernel's words too (P/R lines).
+ * Exit status: 0 when every word and the thunk are equal.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,37 +17,11 @@
 #include <string.h>
 
 #include "cpu/cpuid.h"
-#include "eptool.h"
-#include "cpu/facts.h"
 #include "cpu/features.h"
+#include "eptool.h"
+#include "linux/lcaps.h"
+#include "linux/lfeatures.h"
 #include "linux/prepatch.h"
-
-/* Words filled from one CPUID register (docs/features.md). */
-static const unsigned cpuid_words[] = {0, 1, 4, 5, 6, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20};
-
-/*
- * Bits the kernel has that no CPUID dump taken in firmware can show, each
- * with its reason; they are listed (E lines) but do not fail the check.
- */
-struct explained {
-	unsigned word, bit;
-	bool only61;
-	const char *reason;
-};
-static const struct explained explained[] = {
-	{4, 27, false, "OSXSAVE mirrors CR4.OSXSAVE, which the kernel sets after the firmware's dump"},
-	{16, 4, false, "OSPKE mirrors CR4.PKE, which the kernel sets after the firmware's dump"},
-	{20, 27, true, "SBPB: forced by 6.1's SRSO code; leaf 0x80000021 is beyond this CPU's max"},
-	{20, 28, true, "IBPB_BRTYPE: forced by 6.1's SRSO code; leaf 0x80000021 is beyond this CPU's max"},
-};
-
-static const char *explain(unsigned word, unsigned bit, bool linux61)
-{
-	for (size_t i = 0; i < sizeof(explained) / sizeof(explained[0]); i++)
-		if (explained[i].word == word && explained[i].bit == bit && (!explained[i].only61 || linux61))
-			return explained[i].reason;
-	return NULL;
-}
 
 static int read_caps(const char *path, uint32_t *w, unsigned max)
 {
@@ -76,7 +42,7 @@ static int read_caps(const char *path, uint32_t *w, unsigned max)
 	return (int)n;
 }
 
-static void print_bits(const char *key, unsigned word, uint32_t bits)
+static void print_bits(const struct ep_lf_table *t, const char *key, unsigned word, uint32_t bits)
 {
 	printf(" %s=", key);
 	if (!bits)
@@ -84,8 +50,8 @@ static void print_bits(const char *key, unsigned word, uint32_t bits)
 	for (unsigned b = 0, first = 1; b < 32; b++) {
 		if (!(bits >> b & 1))
 			continue;
-		const char *name = ep_feature_name(word * 32 + b);
-		printf("%s%u:%u%s%s", first ? "" : ",", word, b, name && *name ? "/" : "", name ? name : "");
+		const char *name = ep_lf_display(t, word * 32 + b);
+		printf("%s%u:%u%s%s", first ? "" : ",", word, b, name ? "/" : "", name ? name : "");
 		first = 0;
 	}
 }
@@ -119,57 +85,47 @@ static unsigned check_safe_table(const struct ep_cpuid_dump *dump, const uint32_
 int main(int argc, char **argv)
 {
 	static struct ep_cpuid_dump dump;
-	static struct ep_facts facts;
+	static struct ep_lcaps caps;
 	uint32_t kernel[64] = {0};
-	const char *label = "";
-	bool linux61 = false;
+	const char *label = "", *thunk = NULL, *cmdline = "";
+	if (argc < 4)
+		return fprintf(stderr, "usage: linux_cpucmp DUMP CAPS SERIES [--label T] [--thunk SYM] [--cmdline C]\n"), 2;
 	for (int i = 4; i + 1 < argc; i += 2) {
 		if (!strcmp(argv[i], "--label"))
 			label = argv[i + 1];
-		else if (!strcmp(argv[i], "--series"))
-			linux61 = !strcmp(argv[i + 1], "6.1");
+		else if (!strcmp(argv[i], "--thunk"))
+			thunk = argv[i + 1];
+		else if (!strcmp(argv[i], "--cmdline"))
+			cmdline = argv[i + 1];
 	}
-	if (argc < 4)
-		return fprintf(stderr, "usage: linux_cpucmp DUMP CAPS NCAPINTS [--label TEXT]\n"), 2;
+	unsigned series = (unsigned)(strtoul(argv[3], NULL, 10) * 100);
+	const char *dot = strchr(argv[3], '.');
+	series += dot ? (unsigned)strtoul(dot + 1, NULL, 10) : 0;
 	size_t len, bad = 0;
 	char *text = eptool_read_file(argv[1], &len);
 	if (!text || ep_cpuid_parse(&dump, text, len, &bad) != EP_ERR_OK)
 		return fprintf(stderr, "%s:%zu: bad CPUID dump\n", argv[1], bad), 2;
 	free(text);
-	ep_facts_derive(&dump, &facts);
-	if (linux61 && (facts.caps[20] & (1u << 2))) {
-		facts.caps[20] &= ~(1u << 2);
-		printf("M %-20s 20:2/lfence_rdtsc -> 3:18 (6.1 layout, synthetic word: not compared)\n", label);
-	}
+	enum ep_err err = ep_lcaps_derive(&dump, series, cmdline, &caps);
+	if (err != EP_ERR_OK)
+		return fprintf(stderr, "linux_cpucmp: %s\n", ep_err_name(err)), 2;
 	int nk = read_caps(argv[2], kernel, 64);
-	uint32_t ncap[1];
-	if (nk <= 0 || read_caps(argv[3], ncap, 1) != 1)
-		return fprintf(stderr, "bad kernel words %s / %s\n", argv[2], argv[3]), 2;
-	unsigned compared = 0, differ = 0, explained_words = 0;
-	for (size_t i = 0; i < sizeof(cpuid_words) / sizeof(cpuid_words[0]); i++) {
-		unsigned w = cpuid_words[i];
-		if (w >= ncap[0] || w >= EP_NCAPINTS || w >= (unsigned)nk)
-			continue;
-		compared++;
-		uint32_t diff = facts.caps[w] ^ kernel[w], unexplained = 0;
-		for (unsigned b = 0; b < 32; b++) {
-			const char *why = (kernel[w] >> b & 1) ? explain(w, b, linux61) : NULL;
-			if (diff >> b & 1 && why)
-				printf("E %-20s %u:%u/%s kernel-only: %s\n", label, w, b, ep_feature_name(w * 32 + b), why);
-			else if (diff >> b & 1)
-				unexplained |= 1u << b;
-		}
-		explained_words += diff && !unexplained;
-		if (!unexplained)
+	if (nk != (int)caps.nwords)
+		return fprintf(stderr, "linux_cpucmp: %s has %d words, %u expected\n", argv[2], nk, caps.nwords), 2;
+	unsigned differ = 0;
+	for (unsigned w = 0; w < caps.nwords; w++) {
+		if (caps.words[w] == kernel[w])
 			continue;
 		differ++;
-		printf("C %-20s word=%-2u ours=0x%08x kernel=0x%08x", label, w, facts.caps[w], kernel[w]);
-		print_bits("only_ours", w, facts.caps[w] & ~kernel[w]);
-		print_bits("only_kernel", w, kernel[w] & ~facts.caps[w]);
+		printf("C %-20s word=%-2u ours=0x%08x kernel=0x%08x", label, w, caps.words[w], kernel[w]);
+		print_bits(caps.features, "only_ours", w, caps.words[w] & ~kernel[w]);
+		print_bits(caps.features, "only_kernel", w, kernel[w] & ~caps.words[w]);
 		printf("\n");
 	}
-	printf("R %-28s cpu  words=%-2u equal=%-2u explained=%-2u differing=%u\n", label, compared,
-	       compared - differ - explained_words, explained_words, differ);
-	unsigned safe_differ = check_safe_table(&dump, kernel, linux61 ? 601 : 612, label);
-	return differ || safe_differ ? 1 : 0;
+	const char *ours = ep_lthunk_symbol(caps.thunk);
+	bool thunk_ok = !thunk || !strcmp(thunk, ours);
+	printf("R %-28s cpu  words=%-2u equal=%-2u differing=%u thunk=%s%s%s\n", label, caps.nwords,
+	       caps.nwords - differ, differ, ours, thunk_ok ? "" : " kernel=", thunk_ok ? "" : thunk);
+	unsigned safe_differ = check_safe_table(&dump, kernel, series, label);
+	return differ || !thunk_ok || safe_differ ? 1 : 0;
 }

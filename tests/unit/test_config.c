@@ -106,8 +106,9 @@ static void cpuid_overrides(void **state)
 	assert_int_equal(cfg.cpuid[2].leaf, 7);
 	assert_int_equal(cfg.cpuid[2].subleaf, 0);
 	assert_int_equal(cfg.cpuid[2].mask, 0x20);
-	assert_true(cfg.sev_status_set);
-	assert_int_equal(cfg.sev_status, 7);
+	uint64_t v = 0;
+	assert_true(ep_config_msr(&cfg, EP_MSR_SEV_STATUS, &v));
+	assert_int_equal(v, 7);
 	assert_true(ep_config_simulates(&cfg));
 }
 
@@ -119,13 +120,13 @@ static void malformed_cpuid_lines_add_nothing(void **state)
 	      "cpuid 0x1 eax=0x1ffffffff\n"   /* does not fit 32 bits */
 	      "cpuid 0x1.x eax=1\n"
 	      "cpuid 1 eax=1/\n"
-	      "msr 0x10 1\n"                  /* only SEV_STATUS */
+	      "msr 0x10 1\n"                  /* only the MSRs of ep_msrs */
 	      "msr 0xc0010131\n"
 	      "feature avx2\n"
 	      "feature +\n");
 	assert_int_equal(cfg.warnings, 10);
 	assert_int_equal(cfg.ncpuid, 0);
-	assert_false(cfg.sev_status_set);
+	assert_false(ep_config_msr(&cfg, EP_MSR_SEV_STATUS, NULL));
 	assert_int_equal(cfg.nfeatures, 0);
 }
 
@@ -196,7 +197,7 @@ static void nul_byte_in_simulation_lines(void **state)
 	parse_n(text, sizeof(text) - 1);
 	assert_int_equal(cfg.ncpuid, 0);
 	assert_int_equal(cfg.nfeatures, 0);
-	assert_false(cfg.sev_status_set);
+	assert_false(ep_config_msr(&cfg, EP_MSR_SEV_STATUS, NULL));
 	assert_int_equal(cfg.warnings, 3);
 	assert_non_null(strstr(warning(1), "line=1 key=cpuid err=CONFIG_NUL_BYTE"));
 	assert_non_null(strstr(warning(3), "line=3 key=msr err=CONFIG_NUL_BYTE"));
@@ -242,8 +243,9 @@ static void apply_raises_range_maximum(void **state)
 	assert_int_equal(ep_cpuid_reg(&d, 0x8000001f, 0, EP_EAX), 0x1b);
 	assert_int_equal(ep_cpuid_reg(&d, 0x80000000, 0, EP_EAX), 0x8000001f);
 	assert_true(ep_cpuid_find(&d, 0x80000000, 0)->flags & EP_CPUID_SIMULATED);
-	assert_true(d.sev_status_valid && d.sev_status_simulated);
-	assert_int_equal(d.sev_status, 3);
+	uint64_t v = 0;
+	assert_true(ep_cpuid_msr(&d, EP_MSR_SEV_STATUS, &v) && ep_cpuid_msr_simulated(&d, EP_MSR_SEV_STATUS));
+	assert_int_equal(v, 3);
 	/* Each change is logged as simulated, with old and new values. */
 	assert_non_null(strstr(buf, "W sim what=cpuid leaf=0x8000001f sub=0x0 reg=eax old=0x00000000 new=0x0000001b line=1"));
 	assert_non_null(strstr(buf, "leaf=0x80000000 sub=0x0 reg=eax old=0x80000008 new=0x8000001f"));
@@ -264,6 +266,81 @@ static void apply_masks_bits(void **state)
 	assert_int_equal(ep_cpuid_reg(&d, 0, 0, EP_EAX), 0xd); /* already within range */
 }
 
+/* msr INDEX VALUE: each MSR of ep_msrs can be simulated; any other index is refused, naming the allowed ones. */
+static void msr_lines_for_every_table_msr(void **state)
+{
+	uint64_t v = 0;
+	parse("msr 0x10a 0x20000000c\n"
+	      "msr 0x1a0 0x850089\n"
+	      "msr 0xc0010131 0x7\n"
+	      "msr 0x1a0 0x1\n"         /* a later line wins */
+	      "msr 0x48 0x1\n"          /* SPEC_CTRL: not one of the facts' MSRs */
+	      "msr 0x10000010a 0x1\n"); /* wider than an MSR index */
+	assert_int_equal(cfg.warnings, 2);
+	assert_true(ep_config_msr(&cfg, EP_MSR_ARCH_CAPABILITIES, &v));
+	assert_int_equal(v, 0x20000000cull);
+	assert_true(ep_config_msr(&cfg, EP_MSR_MISC_ENABLE, &v));
+	assert_int_equal(v, 0x1);
+	assert_int_equal(cfg.msr[ep_msr_row(EP_MSR_MISC_ENABLE)].line, 4);
+	assert_true(ep_config_msr(&cfg, EP_MSR_SEV_STATUS, &v));
+	assert_int_equal(v, 0x7);
+	assert_false(ep_config_msr(&cfg, 0x48, &v));
+	assert_non_null(strstr(warning(1), "line=5 key=msr err=CONFIG_BAD_VALUE"));
+	assert_non_null(strstr(warning(1), "only 0x10a (IA32_ARCH_CAPABILITIES), 0x1a0 (IA32_MISC_ENABLE), "
+					   "0xc0010131 (SEV_STATUS) can be simulated"));
+	assert_non_null(strstr(warning(2), "line=6 key=msr err=CONFIG_BAD_VALUE"));
+	/* One msr line alone is a simulation. */
+	parse("msr 0x10a 0x0\n");
+	assert_true(ep_config_simulates(&cfg));
+	assert_false(ep_config_msr(&cfg, EP_MSR_SEV_STATUS, NULL));
+}
+
+/* cpuid 7 edx=... + msr 0x10a: the value is the config's (sim=1), planned as simulated, never read. */
+static void apply_simulates_arch_capabilities(void **state)
+{
+	struct ep_cpuid_dump d;
+	ep_cpuid_init(&d);
+	struct ep_cpuid_leaf l0 = {.leaf = 0, .regs = {0xd, 0x756e6547, 0x6c65746e, 0x49656e69}}; /* GenuineIntel */
+	struct ep_cpuid_leaf l7 = {.leaf = 7};
+	ep_cpuid_put(&d, &l0);
+	ep_cpuid_put(&d, &l7);
+	parse("cpuid 7.0 edx=0x20000000/0x20000000\nmsr 0x10a 0x2000000eb\n");
+	assert_int_equal(cfg.warnings, 0);
+	ep_config_apply_cpuid(&cfg, &d, &log_);
+	uint64_t v = 0;
+	assert_true(ep_cpuid_msr(&d, EP_MSR_ARCH_CAPABILITIES, &v));
+	assert_int_equal(v, 0x2000000ebull);
+	assert_true(ep_cpuid_msr_simulated(&d, EP_MSR_ARCH_CAPABILITIES));
+	assert_false(ep_cpuid_msr(&d, EP_MSR_MISC_ENABLE, NULL));
+	assert_false(ep_cpuid_msr(&d, EP_MSR_SEV_STATUS, NULL));
+	assert_non_null(strstr(buf, "W sim what=msr index=0x0000010a value=0x2000000eb line=2"));
+	assert_true(ep_cpuid_msr_allowed(&d, EP_MSR_ARCH_CAPABILITIES));
+	assert_int_equal(ep_cpuid_msr_plan(&d, EP_MSR_ARCH_CAPABILITIES, ep_config_msr(&cfg, EP_MSR_ARCH_CAPABILITIES, NULL)),
+			 EP_MSR_SIMULATED);
+	/* The same CPUID without the msr line: leaf 7 is simulated, so the real MSR is not read. */
+	parse("cpuid 7.0 edx=0x20000000/0x20000000\n");
+	ep_cpuid_init(&d);
+	ep_cpuid_put(&d, &l0);
+	ep_cpuid_put(&d, &l7);
+	ep_config_apply_cpuid(&cfg, &d, &log_);
+	assert_false(ep_cpuid_msr(&d, EP_MSR_ARCH_CAPABILITIES, NULL));
+	assert_int_equal(ep_cpuid_msr_plan(&d, EP_MSR_ARCH_CAPABILITIES, ep_config_msr(&cfg, EP_MSR_ARCH_CAPABILITIES, NULL)),
+			 EP_MSR_SKIP_SIMULATED_CPUID);
+	/* Logged and read back as a replay does. */
+	parse("msr 0x10a 0x2000000eb\nmsr 0x1a0 0x850089\n");
+	ep_cpuid_init(&d);
+	ep_config_apply_cpuid(&cfg, &d, &log_);
+	ep_log_init(&log_, buf, sizeof(buf), NULL, NULL);
+	ep_cpuid_log(&d, &log_);
+	struct ep_cpuid_dump back;
+	assert_int_equal(ep_cpuid_parse(&back, buf, log_.len, NULL), EP_ERR_OK);
+	assert_true(ep_cpuid_msr(&back, EP_MSR_MISC_ENABLE, &v) && ep_cpuid_msr_simulated(&back, EP_MSR_MISC_ENABLE));
+	assert_int_equal(v, 0x850089);
+	assert_true(ep_cpuid_msr(&back, EP_MSR_ARCH_CAPABILITIES, &v));
+	assert_true(ep_cpuid_msr_simulated(&back, EP_MSR_ARCH_CAPABILITIES));
+	assert_int_equal(v, 0x2000000ebull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +357,8 @@ int main(void)
 		cmocka_unit_test(empty_cmdline_clears),
 		cmocka_unit_test(apply_raises_range_maximum),
 		cmocka_unit_test(apply_masks_bits),
+		cmocka_unit_test(msr_lines_for_every_table_msr),
+		cmocka_unit_test(apply_simulates_arch_capabilities),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* The raw CPUID dump: bounded collection, ordering, log round trip, the SEV_STATUS MSR plan. */
+/* The raw CPUID dump: bounded collection, ordering, log round trip, the plans of the MSRs the facts use. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,7 +92,7 @@ static void log_round_trip(void **state)
 	struct fake_cpu cpu = {.max_basic = 0x1f, .max_hv = 0x40000010, .max_ext = 0x80000021, .leaf7_max_sub = 2};
 	ep_cpuid_collect(&dump, fake_cpuid, &cpu);
 	ep_cpuid_override(&dump, 1, 0, EP_ECX, 0x80000000, 0x80000000);
-	ep_cpuid_set_sev_status(&dump, 0x7, true);
+	ep_cpuid_set_msr(&dump, EP_MSR_SEV_STATUS, 0x7, true);
 	ep_log_init(&log, buf, sizeof(buf), NULL, NULL);
 	ep_log_msg(&log, EP_LOG_INFO, "earlypatch", "lines of other topics are skipped");
 	struct ep_line l;
@@ -105,8 +105,9 @@ static void log_round_trip(void **state)
 	assert_int_equal(ep_cpuid_parse(&back, buf, log.len, &bad), EP_ERR_OK);
 	assert_int_equal(back.count, dump.count);
 	assert_memory_equal(back.leaves, dump.leaves, dump.count * sizeof(dump.leaves[0]));
-	assert_true(back.sev_status_valid && back.sev_status_simulated);
-	assert_int_equal(back.sev_status, 7);
+	uint64_t v = 0;
+	assert_true(ep_cpuid_msr(&back, EP_MSR_SEV_STATUS, &v) && ep_cpuid_msr_simulated(&back, EP_MSR_SEV_STATUS));
+	assert_int_equal(v, 7);
 	assert_true(ep_cpuid_find(&back, 1, 0)->flags & EP_CPUID_SIMULATED);
 }
 
@@ -163,12 +164,204 @@ static void sev_status_msr_plan(void **state)
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		dump_with(rows[i].max_ext, rows[i].mem_eax, rows[i].leaf_simulated);
-		assert_int_equal(ep_cpuid_sev_msr_plan(&dump, rows[i].value_simulated), rows[i].want);
+		assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_SEV_STATUS, rows[i].value_simulated), rows[i].want);
 	}
 	assert_string_equal(ep_msr_plan_name(EP_MSR_SKIP_SIMULATED_CPUID), "skip-simulated-cpuid");
 	/* An Intel CPU whose 0x8000001F claims SEV: the MSR does not exist there; never read it. */
 	dump_with_vendor(0x8000001f, 0x1b, false, true);
-	assert_int_equal(ep_cpuid_sev_msr_plan(&dump, false), EP_MSR_NOT_ALLOWED);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_SEV_STATUS, false), EP_MSR_NOT_ALLOWED);
+}
+
+/* A dump with leaf 0 (vendor, maximum basic leaf), leaf 1 EAX and leaf 7.0 EDX. */
+enum vendor { AMD, INTEL, HYGON };
+static struct ep_cpuid_dump *basic_dump(enum vendor v, uint32_t max_basic, uint32_t eax1, uint32_t edx7)
+{
+	static const uint32_t ids[3][3] = {
+		{0x68747541, 0x444d4163, 0x69746e65}, /* AuthenticAMD: ebx ecx edx */
+		{0x756e6547, 0x6c65746e, 0x49656e69}, /* GenuineIntel */
+		{0x6f677948, 0x656e6975, 0x6e65476e}, /* HygonGenuine */
+	};
+	ep_cpuid_init(&dump);
+	struct ep_cpuid_leaf l0 = {.leaf = 0, .regs = {max_basic, ids[v][0], ids[v][1], ids[v][2]}};
+	struct ep_cpuid_leaf l1 = {.leaf = 1, .regs = {eax1}};
+	struct ep_cpuid_leaf l7 = {.leaf = 7, .regs = {0, 0, 0, edx7}};
+	ep_cpuid_put(&dump, &l0);
+	ep_cpuid_put(&dump, &l1);
+	ep_cpuid_put(&dump, &l7);
+	return &dump;
+}
+
+static void simulate_leaf(uint32_t leaf)
+{
+	struct ep_cpuid_leaf e = *ep_cpuid_find(&dump, leaf, 0);
+	e.flags |= EP_CPUID_SIMULATED;
+	ep_cpuid_put(&dump, &e);
+}
+
+#define ARCH_CAP_BIT (1u << 29)
+
+/* IA32_ARCH_CAPABILITIES: only with CPUID.(7,0):EDX[29], leaf 7 within the basic maximum; any vendor. */
+static void arch_capabilities_msr_plan(void **state)
+{
+	static const struct {
+		enum vendor v;
+		uint32_t max_basic, edx7;
+		uint32_t simulated_leaf; /* 0xff: none */
+		bool value_simulated;
+		enum ep_msr_plan want;
+	} rows[] = {
+		{INTEL, 0x1f, ARCH_CAP_BIT, 0xff, false, EP_MSR_READ},
+		{INTEL, 0x07, ARCH_CAP_BIT | 0x400, 0xff, false, EP_MSR_READ},
+		{AMD, 0x10, ARCH_CAP_BIT, 0xff, false, EP_MSR_READ},          /* KVM offers it on AMD hosts */
+		{INTEL, 0x1f, ~ARCH_CAP_BIT, 0xff, false, EP_MSR_NOT_ALLOWED}, /* every bit but 29 */
+		{INTEL, 0x06, ARCH_CAP_BIT, 0xff, false, EP_MSR_NOT_ALLOWED},  /* leaf 7 beyond the maximum */
+		{INTEL, 0x1f, ARCH_CAP_BIT, 7, false, EP_MSR_SKIP_SIMULATED_CPUID},
+		{INTEL, 0x1f, ARCH_CAP_BIT, 0, false, EP_MSR_SKIP_SIMULATED_CPUID}, /* the maximum is simulated */
+		{INTEL, 0x1f, ARCH_CAP_BIT, 1, false, EP_MSR_READ},           /* leaf 1 is not what the rule reads */
+		{INTEL, 0x1f, ARCH_CAP_BIT, 7, true, EP_MSR_SIMULATED},
+		{INTEL, 0x1f, 0, 0xff, true, EP_MSR_SIMULATED},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		basic_dump(rows[i].v, rows[i].max_basic, 0x000906ea, rows[i].edx7);
+		if (rows[i].simulated_leaf != 0xff)
+			simulate_leaf(rows[i].simulated_leaf);
+		assert_int_equal(ep_cpuid_msr_allowed(&dump, EP_MSR_ARCH_CAPABILITIES),
+				 (rows[i].edx7 & ARCH_CAP_BIT) && rows[i].max_basic >= 7);
+		assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_ARCH_CAPABILITIES, rows[i].value_simulated), rows[i].want);
+	}
+	/* No leaf 7 recorded at all, whatever the maximum says. */
+	ep_cpuid_init(&dump);
+	struct ep_cpuid_leaf l0 = {.leaf = 0, .regs = {0x1f, 0x756e6547, 0x6c65746e, 0x49656e69}};
+	ep_cpuid_put(&dump, &l0);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_ARCH_CAPABILITIES, false), EP_MSR_NOT_ALLOWED);
+}
+
+/* IA32_MISC_ENABLE: GenuineIntel, family > 6 or family 6 model >= 0x0d (extended model included). */
+static void misc_enable_msr_plan(void **state)
+{
+	static const struct {
+		enum vendor v;
+		uint32_t max_basic, eax1;
+		uint32_t simulated_leaf; /* 0xff: none */
+		bool value_simulated;
+		enum ep_msr_plan want;
+	} rows[] = {
+		{INTEL, 0x16, 0x000006d0, 0xff, false, EP_MSR_READ},        /* family 6 model 0x0d: Pentium M (Dothan) */
+		{INTEL, 0x16, 0x000906ea, 0xff, false, EP_MSR_READ},        /* family 6 model 0x9e */
+		{INTEL, 0x16, 0x000106c2, 0xff, false, EP_MSR_READ},        /* model 0x1c only with the extended model */
+		{INTEL, 0x16, 0x00000f29, 0xff, false, EP_MSR_READ},        /* family 0xf: Pentium 4 */
+		{INTEL, 0x16, 0x00b00f00, 0xff, false, EP_MSR_READ},        /* family 0xf + 0xb = 0x1a */
+		{INTEL, 0x16, 0x000006c0, 0xff, false, EP_MSR_NOT_ALLOWED}, /* family 6 model 0x0c */
+		{INTEL, 0x16, 0x000006b1, 0xff, false, EP_MSR_NOT_ALLOWED}, /* family 6 model 0x0b */
+		{INTEL, 0x16, 0x001005d0, 0xff, false, EP_MSR_NOT_ALLOWED}, /* family 5: the extended family counts only for 0xf */
+		{AMD, 0x10, 0x00a00f11, 0xff, false, EP_MSR_NOT_ALLOWED},   /* AMD family 0x19 */
+		{AMD, 0x10, 0x000906ea, 0xff, false, EP_MSR_NOT_ALLOWED},   /* an Intel signature on AMD */
+		{HYGON, 0x10, 0x00900f01, 0xff, false, EP_MSR_NOT_ALLOWED},
+		{INTEL, 0x00, 0x000906ea, 0xff, false, EP_MSR_NOT_ALLOWED}, /* leaf 1 beyond the maximum */
+		{INTEL, 0x16, 0x000906ea, 1, false, EP_MSR_SKIP_SIMULATED_CPUID},
+		{INTEL, 0x16, 0x000906ea, 0, false, EP_MSR_SKIP_SIMULATED_CPUID}, /* the vendor is simulated */
+		{INTEL, 0x16, 0x000906ea, 7, false, EP_MSR_READ},
+		{INTEL, 0x16, 0x000906ea, 1, true, EP_MSR_SIMULATED},
+		{AMD, 0x10, 0x00a00f11, 0xff, true, EP_MSR_SIMULATED},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		basic_dump(rows[i].v, rows[i].max_basic, rows[i].eax1, 0);
+		if (rows[i].simulated_leaf != 0xff)
+			simulate_leaf(rows[i].simulated_leaf);
+		assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_MISC_ENABLE, rows[i].value_simulated), rows[i].want);
+	}
+}
+
+/* Each MSR follows its own row: an AMD SEV guest may read SEV_STATUS but never MISC_ENABLE. */
+static void msr_rows_are_independent(void **state)
+{
+	dump_with(0x8000001f, 0x1b, false);
+	struct ep_cpuid_leaf l1 = {.leaf = 1, .regs = {0x00a00f11}};
+	ep_cpuid_put(&dump, &l1);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_SEV_STATUS, false), EP_MSR_READ);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_MISC_ENABLE, false), EP_MSR_NOT_ALLOWED);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_ARCH_CAPABILITIES, false), EP_MSR_NOT_ALLOWED);
+	/* An Intel CPU with ARCH_CAPABILITIES: SEV_STATUS stays unread. */
+	basic_dump(INTEL, 0x1f, 0x000906ea, ARCH_CAP_BIT);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_ARCH_CAPABILITIES, false), EP_MSR_READ);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_MISC_ENABLE, false), EP_MSR_READ);
+	assert_int_equal(ep_cpuid_msr_plan(&dump, EP_MSR_SEV_STATUS, false), EP_MSR_NOT_ALLOWED);
+}
+
+/* The table, the accessor, and an MSR the facts do not use. */
+static void msr_table_and_accessor(void **state)
+{
+	static const uint32_t want[] = {EP_MSR_ARCH_CAPABILITIES, EP_MSR_MISC_ENABLE, EP_MSR_SEV_STATUS};
+	assert_int_equal(EP_MSR_COUNT, 3);
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++) {
+		assert_int_equal(ep_msrs[i].index, want[i]);
+		assert_int_equal(ep_msr_row(want[i]), (int)i);
+		assert_non_null(ep_msrs[i].name);
+	}
+	assert_string_equal(ep_msrs[0].name, "IA32_ARCH_CAPABILITIES");
+	assert_int_equal(ep_msr_row(0x10), -1);
+
+	uint64_t v = 0xdead;
+	ep_cpuid_init(&dump);
+	for (unsigned i = 0; i < EP_MSR_COUNT; i++)
+		assert_false(ep_cpuid_msr(&dump, want[i], &v));
+	assert_int_equal(v, 0xdead);
+	assert_true(ep_cpuid_set_msr(&dump, EP_MSR_ARCH_CAPABILITIES, 0x2000000ebull, false));
+	assert_true(ep_cpuid_msr(&dump, EP_MSR_ARCH_CAPABILITIES, &v));
+	assert_true(ep_cpuid_msr(&dump, EP_MSR_ARCH_CAPABILITIES, NULL));
+	assert_int_equal(v, 0x2000000ebull);
+	assert_false(ep_cpuid_msr_simulated(&dump, EP_MSR_ARCH_CAPABILITIES));
+	assert_false(ep_cpuid_msr(&dump, EP_MSR_MISC_ENABLE, NULL));
+	assert_false(ep_cpuid_msr(&dump, EP_MSR_SEV_STATUS, NULL));
+	/* An index not in the table is never stored, planned or reported. */
+	assert_false(ep_cpuid_set_msr(&dump, 0x10, 1, true));
+	assert_false(ep_cpuid_msr(&dump, 0x10, NULL));
+	assert_false(ep_cpuid_msr_allowed(&dump, 0x10));
+	assert_int_equal(ep_cpuid_msr_plan(&dump, 0x10, true), EP_MSR_NOT_ALLOWED);
+}
+
+/* Every table MSR survives log -> parse with its value and sim flag; others are skipped. */
+static void msr_log_round_trip(void **state)
+{
+	static char buf[1 << 14];
+	struct ep_log log;
+	struct ep_cpuid_dump back;
+	basic_dump(INTEL, 0x1f, 0x000906ea, ARCH_CAP_BIT);
+	ep_cpuid_set_msr(&dump, EP_MSR_ARCH_CAPABILITIES, 0x20000000000000ebull, false);
+	ep_cpuid_set_msr(&dump, EP_MSR_MISC_ENABLE, 0x850089, true);
+	ep_cpuid_set_msr(&dump, EP_MSR_SEV_STATUS, 0x3, false);
+	ep_log_init(&log, buf, sizeof(buf), NULL, NULL);
+	struct ep_line l;
+	ep_line_begin(&l, &log, EP_LOG_INFO, "msr"); /* a decision, not a value */
+	ep_kv_hexw(&l, "index", EP_MSR_ARCH_CAPABILITIES, 8);
+	ep_kv_str(&l, "action", "read");
+	ep_line_end(&l);
+	ep_cpuid_log(&dump, &log);
+	ep_line_begin(&l, &log, EP_LOG_INFO, "msr"); /* not an MSR of the table */
+	ep_kv_hexw(&l, "index", 0x10, 8);
+	ep_kv_hex(&l, "value", 5);
+	ep_line_end(&l);
+	buf[log.len] = '\0';
+	assert_non_null(strstr(buf, "I msr index=0x0000010a value=0x20000000000000eb\n"));
+	assert_non_null(strstr(buf, "I msr index=0x000001a0 value=0x850089 sim=1\n"));
+	assert_non_null(strstr(buf, "I msr index=0xc0010131 value=0x3\n"));
+	size_t bad = 0;
+	assert_int_equal(ep_cpuid_parse(&back, buf, log.len, &bad), EP_ERR_OK);
+	assert_memory_equal(back.msrs, dump.msrs, sizeof(dump.msrs));
+	uint64_t v = 0;
+	assert_true(ep_cpuid_msr(&back, EP_MSR_ARCH_CAPABILITIES, &v));
+	assert_int_equal(v, 0x20000000000000ebull);
+	assert_false(ep_cpuid_msr_simulated(&back, EP_MSR_ARCH_CAPABILITIES));
+	assert_true(ep_cpuid_msr(&back, EP_MSR_MISC_ENABLE, &v));
+	assert_int_equal(v, 0x850089);
+	assert_true(ep_cpuid_msr_simulated(&back, EP_MSR_MISC_ENABLE));
+	assert_true(ep_cpuid_msr(&back, EP_MSR_SEV_STATUS, &v));
+	assert_int_equal(v, 0x3);
+	assert_false(ep_cpuid_msr(&back, 0x10, NULL));
+	/* Only the decision line: nothing is valid. */
+	static const char only_action[] = "I msr index=0x0000010a action=read\n";
+	assert_int_equal(ep_cpuid_parse(&back, only_action, sizeof(only_action) - 1, &bad), EP_ERR_OK);
+	assert_false(ep_cpuid_msr(&back, EP_MSR_ARCH_CAPABILITIES, NULL));
 }
 
 static void full_dump_reports_overflow(void **state)
@@ -205,6 +398,11 @@ int main(void)
 		cmocka_unit_test(log_round_trip),
 		cmocka_unit_test(malformed_dump_lines_name_their_line),
 		cmocka_unit_test(sev_status_msr_plan),
+		cmocka_unit_test(arch_capabilities_msr_plan),
+		cmocka_unit_test(misc_enable_msr_plan),
+		cmocka_unit_test(msr_rows_are_independent),
+		cmocka_unit_test(msr_table_and_accessor),
+		cmocka_unit_test(msr_log_round_trip),
 		cmocka_unit_test(full_dump_reports_overflow),
 		cmocka_unit_test(range_bases),
 	};

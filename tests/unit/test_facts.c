@@ -428,10 +428,8 @@ static void amd_sev(uint32_t eax_1f, long long msr)
 	put(1, 0, 0x00a00f11, 0, 1u << 31, 0x178bfbff);
 	put(0x80000000, 0, 0x8000001f, 0, 0, 0);
 	put(0x8000001f, 0, eax_1f, 0x73, 0, 0);
-	if (msr >= 0) {
-		dump.sev_status_valid = true;
-		dump.sev_status = (uint64_t)msr;
-	}
+	if (msr >= 0)
+		ep_cpuid_set_msr(&dump, EP_MSR_SEV_STATUS, (uint64_t)msr, false);
 	ep_facts_derive(&dump, &facts);
 }
 
