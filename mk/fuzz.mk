@@ -2,7 +2,7 @@
 # of saved inputs (docs/development.md, "Fuzzing").
 #
 #   make fuzz [FUZZ_SECONDS=60]  every target in FUZZ_TARGETS, FUZZ_SECONDS each
-#   make fuzz-NAME               one: config facts elf patch engine stages views insn linux measure
+#   make fuzz-NAME               one: config facts elf patch engine stages views insn linux measure lcaps
 #   make fuzz-replay             every input kept under tests/fuzz/fuzz_NAME/, built with gcc +
 #                                ASan/UBSan and tests/fuzz/replay_main.c, no libFuzzer (part of `make test`)
 #
@@ -23,7 +23,7 @@ FUZZ_CFLAGS    := -g -O1 -std=gnu11 -Iinclude -iquote core
 FUZZ_CORE_HDRS := $(CORE_HDRS) $(wildcard include/earlypatch/*.h)
 FUZZ_HDRS      := $(FUZZ_CORE_HDRS) $(wildcard tests/fuzz/*.h)
 FUZZ_RUN_FLAGS  = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1
-FUZZ_NAMES     := config facts elf patch engine stages views insn linux measure
+FUZZ_NAMES     := config facts elf patch engine stages views insn linux measure lcaps
 # The decoder's target is a differential against Zydis.
 FUZZ_EXTRA_insn := tests/differential/zydis_compare.c
 FUZZ_LIBS_insn  := -lZydis
@@ -102,6 +102,13 @@ fuzz-linux: $(FUZZ_DIR)/fuzz_linux $$(FAKELINUX_OUT)
 
 # Measured boot's parsers: TPM2_PCR_Read responses and TCG2 event logs, seeded with the real
 # OVMF + swtpm event log of tests/data/tpm/ (even first byte: event log; odd: PCR_Read response).
+# Linux's words (core/linux/lcaps*.c) from dumps and /proc/cpuinfo texts, each behind a
+# [mode][cmdline length] header (mode 0/1: a dump for 6.1/6.12; 2/3: cpuinfo).
+fuzz-lcaps: $(FUZZ_DIR)/fuzz_lcaps
+	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_lcaps
+	for f in tests/data/cpuid/qemu-*.dump; do printf '\001\000' | cat - $$f >$(FUZZ_DIR)/corpus/fuzz_lcaps/$$(basename $$f); done
+	$(call fuzz_run,lcaps,-max_len=16384)
+
 fuzz-measure: $(FUZZ_DIR)/fuzz_measure
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_measure
 	for f in tests/data/tpm/*.bin; do [ -f "$$f" ] && printf '\000' | cat - $$f >$(FUZZ_DIR)/corpus/fuzz_measure/$$(basename $$f); done; true

@@ -232,6 +232,30 @@ def write(path, text):
         f.write(text)
 
 
+def string_table(prefix, order, text_of, public):
+    """C lines: PREFIX_text, every distinct string once after a leading "" (offset 0),
+    and PREFIX_at[EP_LF_COUNT], each ID's offset into it (0, the empty string, is left out)."""
+    blob, at, offset = [], {"": 0}, 1
+    for k in order:
+        v = text_of(k)
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]*", v):
+            raise GenError("unexpected character in name %r" % v)
+        if v not in at:
+            at[v] = offset
+            blob.append(v)
+            offset += len(v) + 1
+    if offset > 0xffff:
+        raise GenError("%s: string table too large" % prefix)
+    storage = "const" if public else "static const"
+    lines = ['%s char %s_text[] = "\\0"\n' % (storage, prefix)]
+    lines += ['\t"%s\\0"\n' % v for v in blob]
+    lines[-1] = lines[-1].rstrip("\n") + ";\n"
+    lines.append("%s uint16_t %s_at[EP_LF_COUNT] = {\n" % (storage, prefix))
+    lines += ["\t[EP_LF_%s] = %d,\n" % (k, at[text_of(k)]) for k in order if at[text_of(k)]]
+    lines.append("};\n")
+    return lines
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out-dir", required=True)
@@ -288,22 +312,25 @@ def main(argv):
 
     out = args.out_dir
     ids_h = [banner("The IDs of Linux's x86 feature and bug bits over every version with a table.", versions)]
-    ids_h.append("#ifndef EP_LFEATURE_IDS_H\n#define EP_LFEATURE_IDS_H\n\n")
+    ids_h.append("#ifndef EP_LFEATURE_IDS_H\n#define EP_LFEATURE_IDS_H\n\n#include <stdint.h>\n\n")
     ids_h.append("/* The number of an ID the table's version does not have. */\n#define EP_LF_ABSENT 0xffffu\n\n")
     ids_h.append("/* X86_FEATURE_<ID> is EP_LF_<ID>, X86_BUG_<ID> is EP_LF_BUG_<ID>. */\nenum ep_lf {\n")
     ids_h += ["\tEP_LF_%s,\n" % k for k in order]
     ids_h.append("\tEP_LF_COUNT\n};\n\n")
-    ids_h.append("/* \"CONSTANT_TSC\", \"BUG_SPECTRE_V2\": the enum's names without EP_LF_. */\n")
-    ids_h.append("extern const char *const ep_lf_ids[EP_LF_COUNT];\n")
-    ids_h.append("/* \"constant_tsc\", \"spectre_v2\": lowercase, bugs without BUG_ (how hidden bits are shown). */\n")
-    ids_h.append("extern const char *const ep_lf_ids_lower[EP_LF_COUNT];\n\n#endif\n")
+    ids_h.append("/*\n * Names as offsets into one string each (no pointers: nothing for the EFI\n"
+                 " * loader to relocate): ep_lf_id_text + ep_lf_id_at[f] is \"CONSTANT_TSC\",\n"
+                 " * \"BUG_SPECTRE_V2\"; ep_lf_id_lower_text + ep_lf_id_lower_at[f] is\n"
+                 " * \"constant_tsc\", \"spectre_v2\" (how hidden bits are shown).\n */\n")
+    ids_h.append("extern const char ep_lf_id_text[];\nextern const uint16_t ep_lf_id_at[EP_LF_COUNT];\n")
+    ids_h.append("extern const char ep_lf_id_lower_text[];\nextern const uint16_t ep_lf_id_lower_at[EP_LF_COUNT];\n"
+                 "\n#endif\n")
 
     ids_c = [banner("The names of enum ep_lf (linux/lfeature_ids.h).", versions)]
-    ids_c.append('#include "linux/lfeature_ids.h"\n\nconst char *const ep_lf_ids[EP_LF_COUNT] = {\n')
-    ids_c += ['\t[EP_LF_%s] = "%s",\n' % (k, k) for k in order]
-    ids_c.append("};\n\nconst char *const ep_lf_ids_lower[EP_LF_COUNT] = {\n")
-    ids_c += ['\t[EP_LF_%s] = "%s",\n' % (k, (k[4:] if k.startswith("BUG_") else k).lower()) for k in order]
-    ids_c.append("};\n")
+    ids_c.append('#include "linux/lfeature_ids.h"\n\n')
+    ids_c += string_table("ep_lf_id", order, lambda k: k, public=True)
+    ids_c.append("\n")
+    ids_c += string_table("ep_lf_id_lower", order, lambda k: (k[4:] if k.startswith("BUG_") else k).lower(),
+                          public=True)
 
     files = {"lfeature_ids.h": "".join(ids_h), "lfeature_ids.c": "".join(ids_c)}
     for v in versions:
@@ -318,12 +345,11 @@ def main(argv):
                 t.append("\t[EP_LF_%s] = W(%d, %d),\n" % (k, n // 32, n % 32))
             else:
                 t.append("\t[EP_LF_%s] = EP_LF_ABSENT,\n" % k)
-        t.append("};\n\nstatic const char *const name[EP_LF_COUNT] = {\n")
-        for k in order:
-            t.append("\t[EP_LF_%s] = %s,\n" % (k, c_string(v["ids"].get(k, (0, ""))[1])))
-        t.append("};\n\nconst struct ep_lf_table ep_lf_table_%d = {\n" % s)
-        t.append("\t.series = %d,\n\t.ncapints = %d,\n\t.nbugints = %d,\n\t.number = number,\n\t.name = name,\n};\n"
-                 % (s, v["ncapints"], v["nbugints"]))
+        t.append("};\n\n")
+        t += string_table("name", order, lambda k: v["ids"].get(k, (0, ""))[1], public=False)
+        t.append("\nconst struct ep_lf_table ep_lf_table_%d = {\n" % s)
+        t.append("\t.series = %d,\n\t.ncapints = %d,\n\t.nbugints = %d,\n\t.number = number,\n"
+                 "\t.name_text = name_text,\n\t.name_at = name_at,\n};\n" % (s, v["ncapints"], v["nbugints"]))
         files["lfeatures_%d.c" % s] = "".join(t)
 
     os.makedirs(out, exist_ok=True)

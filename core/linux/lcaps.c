@@ -155,16 +155,14 @@ static void read_cpu(struct ep_lstate *s)
 }
 
 /* get_cpu_cap: the words that are CPUID registers, in the kernel's numbering (the same in every version). */
-static const struct {
-	uint8_t word, reg;
-	uint32_t leaf, sub;
-} cpuid_words[] = {
+const struct ep_lcpuid_word ep_lcpuid_words[] = {
 	{0, EP_EDX, 1, 0},           {4, EP_ECX, 1, 0},           {14, EP_EAX, 6, 0},
 	{9, EP_EBX, 7, 0},           {16, EP_ECX, 7, 0},          {18, EP_EDX, 7, 0},
 	{12, EP_EAX, 7, 1},          {10, EP_EAX, 0xd, 1},        {6, EP_ECX, 0x80000001u, 0},
 	{1, EP_EDX, 0x80000001u, 0}, {17, EP_EBX, 0x80000007u, 0}, {13, EP_EBX, 0x80000008u, 0},
 	{15, EP_EDX, 0x8000000au, 0}, {19, EP_EAX, 0x8000001fu, 0}, {20, EP_EAX, 0x80000021u, 0},
 };
+const unsigned ep_lcpuid_word_count = EP_ARRAY_SIZE(ep_lcpuid_words);
 
 static bool leaf_present(const struct ep_lcpu *c, uint32_t leaf)
 {
@@ -222,12 +220,12 @@ static void speculation_control(struct ep_lstate *s)
 static void get_cpu_cap(struct ep_lstate *s, bool kernel_cr4)
 {
 	ep_memset(s->w, 0, sizeof(uint32_t) * s->out->nwords);
-	for (unsigned i = 0; i < EP_ARRAY_SIZE(cpuid_words); i++)
-		if (leaf_present(&s->cpu, cpuid_words[i].leaf) &&
-		    (cpuid_words[i].sub == 0 || cpuid_words[i].leaf != 7 || ep_cpuid_reg(s->dump, 7, 0, EP_EAX) >= 1))
-			s->w[cpuid_words[i].word] =
-				ep_cpuid_reg(s->dump, cpuid_words[i].leaf, cpuid_words[i].sub,
-					     (enum ep_cpuid_reg)cpuid_words[i].reg);
+	for (unsigned i = 0; i < ep_lcpuid_word_count; i++) {
+		const struct ep_lcpuid_word *cw = &ep_lcpuid_words[i];
+		if (leaf_present(&s->cpu, cw->leaf) &&
+		    (cw->sub == 0 || cw->leaf != 7 || ep_cpuid_reg(s->dump, 7, 0, EP_EAX) >= 1))
+			s->w[cw->word] = ep_cpuid_reg(s->dump, cw->leaf, cw->sub, (enum ep_cpuid_reg)cw->reg);
+	}
 	ep_lclear(s, EP_LF_OSXSAVE);
 	ep_lclear(s, EP_LF_OSPKE);
 	if (kernel_cr4 && ep_lhas(s, EP_LF_XSAVE) && !s->cmd.noxsave)

@@ -55,18 +55,6 @@ static bool number_field(const char *text, size_t len, const char *key, unsigned
 	return true;
 }
 
-/* The words get_cpu_cap copies whole, back into the leaves they came from. */
-static const struct {
-	uint8_t word, reg;
-	uint32_t leaf, sub;
-} word_leaves[] = {
-	{0, EP_EDX, 1, 0},           {4, EP_ECX, 1, 0},           {14, EP_EAX, 6, 0},
-	{9, EP_EBX, 7, 0},           {16, EP_ECX, 7, 0},          {18, EP_EDX, 7, 0},
-	{12, EP_EAX, 7, 1},          {10, EP_EAX, 0xd, 1},        {6, EP_ECX, 0x80000001u, 0},
-	{1, EP_EDX, 0x80000001u, 0}, {17, EP_EBX, 0x80000007u, 0}, {13, EP_EBX, 0x80000008u, 0},
-	{15, EP_EDX, 0x8000000au, 0}, {19, EP_EAX, 0x8000001fu, 0}, {20, EP_EAX, 0x80000021u, 0},
-};
-
 static void or_reg(struct ep_cpuid_dump *d, uint32_t leaf, uint32_t sub, unsigned reg, uint32_t v)
 {
 	struct ep_cpuid_leaf e = {.leaf = leaf, .subleaf = sub};
@@ -120,8 +108,9 @@ static void synthesise(const struct ep_lf_table *t, const uint32_t *w, const cha
 {
 	ep_cpuid_init(d);
 	put_vendor(d, vendor, vlen, 0x1f);
-	for (unsigned i = 0; i < EP_ARRAY_SIZE(word_leaves); i++)
-		or_reg(d, word_leaves[i].leaf, word_leaves[i].sub, word_leaves[i].reg, w[word_leaves[i].word]);
+	for (unsigned i = 0; i < ep_lcpuid_word_count; i++) /* the words get_cpu_cap copies whole, back */
+		or_reg(d, ep_lcpuid_words[i].leaf, ep_lcpuid_words[i].sub, ep_lcpuid_words[i].reg,
+		       w[ep_lcpuid_words[i].word]);
 	or_reg(d, 1, 0, EP_EAX, signature(family, model, stepping));
 	or_reg(d, 7, 0, EP_EAX, 2); /* subleaves 1 and 2 exist */
 	struct ep_cpuid_leaf ext = {.leaf = 0x80000000u, .regs = {0x80000021u, 0, 0, 0}};

@@ -115,6 +115,14 @@ struct ep_lversion {
 };
 
 const struct ep_lversion *ep_lversion_for(unsigned series);
+
+/* A word the kernel's get_cpu_cap copies whole from one CPUID register (same in every version). */
+struct ep_lcpuid_word {
+	uint8_t word, reg;
+	uint32_t leaf, sub;
+};
+extern const struct ep_lcpuid_word ep_lcpuid_words[];
+extern const unsigned ep_lcpuid_word_count;
 extern const struct ep_lscattered ep_lscattered[];
 extern const unsigned ep_lscattered_count;
 

@@ -8,6 +8,8 @@
 #ifndef EP_LFEATURE_IDS_H
 #define EP_LFEATURE_IDS_H
 
+#include <stdint.h>
+
 /* The number of an ID the table's version does not have. */
 #define EP_LF_ABSENT 0xffffu
 
@@ -456,9 +458,15 @@ enum ep_lf {
 	EP_LF_COUNT
 };
 
-/* "CONSTANT_TSC", "BUG_SPECTRE_V2": the enum's names without EP_LF_. */
-extern const char *const ep_lf_ids[EP_LF_COUNT];
-/* "constant_tsc", "spectre_v2": lowercase, bugs without BUG_ (how hidden bits are shown). */
-extern const char *const ep_lf_ids_lower[EP_LF_COUNT];
+/*
+ * Names as offsets into one string each (no pointers: nothing for the EFI
+ * loader to relocate): ep_lf_id_text + ep_lf_id_at[f] is "CONSTANT_TSC",
+ * "BUG_SPECTRE_V2"; ep_lf_id_lower_text + ep_lf_id_lower_at[f] is
+ * "constant_tsc", "spectre_v2" (how hidden bits are shown).
+ */
+extern const char ep_lf_id_text[];
+extern const uint16_t ep_lf_id_at[EP_LF_COUNT];
+extern const char ep_lf_id_lower_text[];
+extern const uint16_t ep_lf_id_lower_at[EP_LF_COUNT];
 
 #endif

@@ -54,12 +54,17 @@ static bool bug_id(const char *id)
 
 bool ep_lf_is_bug(int f)
 {
-	return valid(f) && bug_id(ep_lf_ids[f]);
+	return valid(f) && bug_id((ep_lf_id_text + ep_lf_id_at[f]));
+}
+
+const char *ep_lf_name(const struct ep_lf_table *t, int f)
+{
+	return t && valid(f) ? t->name_text + t->name_at[f] : NULL;
 }
 
 const char *ep_lf_id(int f)
 {
-	return valid(f) ? ep_lf_ids[f] : NULL;
+	return valid(f) ? (ep_lf_id_text + ep_lf_id_at[f]) : NULL;
 }
 
 static char lower(char c)
@@ -91,8 +96,8 @@ static bool strip(const char **name, size_t *len, const char *p)
 static int by_name(const struct ep_lf_table *t, const char *name, size_t len, bool bug)
 {
 	for (int f = 0; f < EP_LF_COUNT; f++)
-		if (t->name[f][0] && ep_lf_number(t, f) != EP_LF_ABSENT && ep_lf_is_bug(f) == bug &&
-		    equal_nocase(name, len, t->name[f]))
+		if ((t->name_text + t->name_at[f])[0] && ep_lf_number(t, f) != EP_LF_ABSENT && ep_lf_is_bug(f) == bug &&
+		    equal_nocase(name, len, (t->name_text + t->name_at[f])))
 			return f;
 	return -1;
 }
@@ -102,7 +107,7 @@ static int by_id(const struct ep_lf_table *t, const char *name, size_t len, bool
 {
 	for (int f = 0; f < EP_LF_COUNT; f++)
 		if (ep_lf_is_bug(f) == bug && ep_lf_number(t, f) != EP_LF_ABSENT &&
-		    equal_nocase(name, len, ep_lf_ids[f] + (bug ? 4 : 0)))
+		    equal_nocase(name, len, (ep_lf_id_text + ep_lf_id_at[f]) + (bug ? 4 : 0)))
 			return f;
 	return -1;
 }
@@ -165,7 +170,7 @@ const char *ep_lf_display(const struct ep_lf_table *t, unsigned number)
 	int f = ep_lf_at(t, number);
 	if (f < 0)
 		return NULL;
-	return t->name[f][0] ? t->name[f] : ep_lf_ids_lower[f];
+	return (t->name_text + t->name_at[f])[0] ? (t->name_text + t->name_at[f]) : (ep_lf_id_lower_text + ep_lf_id_lower_at[f]);
 }
 
 bool ep_lf_test(const struct ep_lf_table *t, const uint32_t *words, enum ep_lf f)
@@ -191,7 +196,7 @@ void ep_lf_visible_mask(const struct ep_lf_table *t, uint32_t *mask)
 		return;
 	ep_memset(mask, 0, ep_lf_nwords(t) * sizeof(*mask));
 	for (int f = 0; f < EP_LF_COUNT; f++)
-		if (t->name[f][0])
+		if ((t->name_text + t->name_at[f])[0])
 			ep_lf_set(t, mask, (enum ep_lf)f, true);
 }
 

@@ -39,7 +39,8 @@ struct ep_lf_table {
 	unsigned series;            /* major * 100 + minor: 601, 612 */
 	unsigned ncapints, nbugints;
 	const uint16_t *number;     /* [EP_LF_COUNT]: word * 32 + bit, bugs from ncapints * 32; EP_LF_ABSENT */
-	const char *const *name;    /* [EP_LF_COUNT]: the /proc/cpuinfo name, "" when hidden or absent */
+	const char *name_text;      /* the /proc/cpuinfo names: name_text + name_at[f], "" when hidden or absent */
+	const uint16_t *name_at;    /* [EP_LF_COUNT] (offsets, not pointers: nothing to relocate) */
 };
 
 extern const struct ep_lf_table ep_lf_table_601;
@@ -58,6 +59,8 @@ unsigned ep_lf_nwords(const struct ep_lf_table *t);
 unsigned ep_lf_number(const struct ep_lf_table *t, int f);
 /* Whether f is a bug bit (EP_LF_BUG_*): true for every version alike. */
 bool ep_lf_is_bug(int f);
+/* f's /proc/cpuinfo name in t: "" when hidden or absent; NULL for a bad f or a NULL t. */
+const char *ep_lf_name(const struct ep_lf_table *t, int f);
 /* "CONSTANT_TSC", "BUG_SPECTRE_V2"; NULL for a bad f. */
 const char *ep_lf_id(int f);
 

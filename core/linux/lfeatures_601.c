@@ -451,447 +451,647 @@ static const uint16_t number[EP_LF_COUNT] = {
 	[EP_LF_INVPCID_SINGLE] = W(7, 7),
 };
 
-static const char *const name[EP_LF_COUNT] = {
-	[EP_LF_FPU] = "fpu",
-	[EP_LF_VME] = "vme",
-	[EP_LF_DE] = "de",
-	[EP_LF_PSE] = "pse",
-	[EP_LF_TSC] = "tsc",
-	[EP_LF_MSR] = "msr",
-	[EP_LF_PAE] = "pae",
-	[EP_LF_MCE] = "mce",
-	[EP_LF_CX8] = "cx8",
-	[EP_LF_APIC] = "apic",
-	[EP_LF_SEP] = "sep",
-	[EP_LF_MTRR] = "mtrr",
-	[EP_LF_PGE] = "pge",
-	[EP_LF_MCA] = "mca",
-	[EP_LF_CMOV] = "cmov",
-	[EP_LF_PAT] = "pat",
-	[EP_LF_PSE36] = "pse36",
-	[EP_LF_PN] = "pn",
-	[EP_LF_CLFLUSH] = "clflush",
-	[EP_LF_DS] = "dts",
-	[EP_LF_ACPI] = "acpi",
-	[EP_LF_MMX] = "mmx",
-	[EP_LF_FXSR] = "fxsr",
-	[EP_LF_XMM] = "sse",
-	[EP_LF_XMM2] = "sse2",
-	[EP_LF_SELFSNOOP] = "ss",
-	[EP_LF_HT] = "ht",
-	[EP_LF_ACC] = "tm",
-	[EP_LF_IA64] = "ia64",
-	[EP_LF_PBE] = "pbe",
-	[EP_LF_SYSCALL] = "syscall",
-	[EP_LF_MP] = "mp",
-	[EP_LF_NX] = "nx",
-	[EP_LF_MMXEXT] = "mmxext",
-	[EP_LF_FXSR_OPT] = "fxsr_opt",
-	[EP_LF_GBPAGES] = "pdpe1gb",
-	[EP_LF_RDTSCP] = "rdtscp",
-	[EP_LF_LM] = "lm",
-	[EP_LF_3DNOWEXT] = "3dnowext",
-	[EP_LF_3DNOW] = "3dnow",
-	[EP_LF_RECOVERY] = "recovery",
-	[EP_LF_LONGRUN] = "longrun",
-	[EP_LF_LRTI] = "lrti",
-	[EP_LF_CXMMX] = "cxmmx",
-	[EP_LF_K6_MTRR] = "k6_mtrr",
-	[EP_LF_CYRIX_ARR] = "cyrix_arr",
-	[EP_LF_CENTAUR_MCR] = "centaur_mcr",
-	[EP_LF_K8] = "",
-	[EP_LF_ZEN5] = "",
-	[EP_LF_P3] = "",
-	[EP_LF_P4] = "",
-	[EP_LF_CONSTANT_TSC] = "constant_tsc",
-	[EP_LF_UP] = "up",
-	[EP_LF_ART] = "art",
-	[EP_LF_ARCH_PERFMON] = "arch_perfmon",
-	[EP_LF_PEBS] = "pebs",
-	[EP_LF_BTS] = "bts",
-	[EP_LF_SYSCALL32] = "",
-	[EP_LF_SYSENTER32] = "",
-	[EP_LF_REP_GOOD] = "rep_good",
-	[EP_LF_AMD_LBR_V2] = "amd_lbr_v2",
-	[EP_LF_CLEAR_CPU_BUF] = "",
-	[EP_LF_ACC_POWER] = "acc_power",
-	[EP_LF_NOPL] = "nopl",
-	[EP_LF_ALWAYS] = "",
-	[EP_LF_XTOPOLOGY] = "xtopology",
-	[EP_LF_TSC_RELIABLE] = "tsc_reliable",
-	[EP_LF_NONSTOP_TSC] = "nonstop_tsc",
-	[EP_LF_CPUID] = "cpuid",
-	[EP_LF_EXTD_APICID] = "extd_apicid",
-	[EP_LF_AMD_DCM] = "amd_dcm",
-	[EP_LF_APERFMPERF] = "aperfmperf",
-	[EP_LF_RAPL] = "rapl",
-	[EP_LF_NONSTOP_TSC_S3] = "nonstop_tsc_s3",
-	[EP_LF_TSC_KNOWN_FREQ] = "tsc_known_freq",
-	[EP_LF_XMM3] = "pni",
-	[EP_LF_PCLMULQDQ] = "pclmulqdq",
-	[EP_LF_DTES64] = "dtes64",
-	[EP_LF_MWAIT] = "monitor",
-	[EP_LF_DSCPL] = "ds_cpl",
-	[EP_LF_VMX] = "vmx",
-	[EP_LF_SMX] = "smx",
-	[EP_LF_EST] = "est",
-	[EP_LF_TM2] = "tm2",
-	[EP_LF_SSSE3] = "ssse3",
-	[EP_LF_CID] = "cid",
-	[EP_LF_SDBG] = "sdbg",
-	[EP_LF_FMA] = "fma",
-	[EP_LF_CX16] = "cx16",
-	[EP_LF_XTPR] = "xtpr",
-	[EP_LF_PDCM] = "pdcm",
-	[EP_LF_PCID] = "pcid",
-	[EP_LF_DCA] = "dca",
-	[EP_LF_XMM4_1] = "sse4_1",
-	[EP_LF_XMM4_2] = "sse4_2",
-	[EP_LF_X2APIC] = "x2apic",
-	[EP_LF_MOVBE] = "movbe",
-	[EP_LF_POPCNT] = "popcnt",
-	[EP_LF_TSC_DEADLINE_TIMER] = "tsc_deadline_timer",
-	[EP_LF_AES] = "aes",
-	[EP_LF_XSAVE] = "xsave",
-	[EP_LF_OSXSAVE] = "",
-	[EP_LF_AVX] = "avx",
-	[EP_LF_F16C] = "f16c",
-	[EP_LF_RDRAND] = "rdrand",
-	[EP_LF_HYPERVISOR] = "hypervisor",
-	[EP_LF_XSTORE] = "rng",
-	[EP_LF_XSTORE_EN] = "rng_en",
-	[EP_LF_XCRYPT] = "ace",
-	[EP_LF_XCRYPT_EN] = "ace_en",
-	[EP_LF_ACE2] = "ace2",
-	[EP_LF_ACE2_EN] = "ace2_en",
-	[EP_LF_PHE] = "phe",
-	[EP_LF_PHE_EN] = "phe_en",
-	[EP_LF_PMM] = "pmm",
-	[EP_LF_PMM_EN] = "pmm_en",
-	[EP_LF_LAHF_LM] = "lahf_lm",
-	[EP_LF_CMP_LEGACY] = "cmp_legacy",
-	[EP_LF_SVM] = "svm",
-	[EP_LF_EXTAPIC] = "extapic",
-	[EP_LF_CR8_LEGACY] = "cr8_legacy",
-	[EP_LF_ABM] = "abm",
-	[EP_LF_SSE4A] = "sse4a",
-	[EP_LF_MISALIGNSSE] = "misalignsse",
-	[EP_LF_3DNOWPREFETCH] = "3dnowprefetch",
-	[EP_LF_OSVW] = "osvw",
-	[EP_LF_IBS] = "ibs",
-	[EP_LF_XOP] = "xop",
-	[EP_LF_SKINIT] = "skinit",
-	[EP_LF_WDT] = "wdt",
-	[EP_LF_LWP] = "lwp",
-	[EP_LF_FMA4] = "fma4",
-	[EP_LF_TCE] = "tce",
-	[EP_LF_NODEID_MSR] = "nodeid_msr",
-	[EP_LF_TBM] = "tbm",
-	[EP_LF_TOPOEXT] = "topoext",
-	[EP_LF_PERFCTR_CORE] = "perfctr_core",
-	[EP_LF_PERFCTR_NB] = "perfctr_nb",
-	[EP_LF_BPEXT] = "bpext",
-	[EP_LF_PTSC] = "ptsc",
-	[EP_LF_PERFCTR_LLC] = "perfctr_llc",
-	[EP_LF_MWAITX] = "mwaitx",
-	[EP_LF_RING3MWAIT] = "ring3mwait",
-	[EP_LF_CPUID_FAULT] = "cpuid_fault",
-	[EP_LF_CPB] = "cpb",
-	[EP_LF_EPB] = "epb",
-	[EP_LF_CAT_L3] = "cat_l3",
-	[EP_LF_CAT_L2] = "cat_l2",
-	[EP_LF_CDP_L3] = "cdp_l3",
-	[EP_LF_TDX_HOST_PLATFORM] = "",
-	[EP_LF_HW_PSTATE] = "hw_pstate",
-	[EP_LF_PROC_FEEDBACK] = "proc_feedback",
-	[EP_LF_XCOMPACTED] = "",
-	[EP_LF_PTI] = "pti",
-	[EP_LF_KERNEL_IBRS] = "",
-	[EP_LF_RSB_VMEXIT] = "",
-	[EP_LF_INTEL_PPIN] = "intel_ppin",
-	[EP_LF_CDP_L2] = "cdp_l2",
-	[EP_LF_MSR_SPEC_CTRL] = "",
-	[EP_LF_SSBD] = "ssbd",
-	[EP_LF_MBA] = "mba",
-	[EP_LF_RSB_CTXSW] = "",
-	[EP_LF_PERFMON_V2] = "perfmon_v2",
-	[EP_LF_USE_IBPB] = "",
-	[EP_LF_USE_IBRS_FW] = "",
-	[EP_LF_SPEC_STORE_BYPASS_DISABLE] = "",
-	[EP_LF_LS_CFG_SSBD] = "",
-	[EP_LF_IBRS] = "ibrs",
-	[EP_LF_IBPB] = "ibpb",
-	[EP_LF_STIBP] = "stibp",
-	[EP_LF_ZEN] = "",
-	[EP_LF_L1TF_PTEINV] = "",
-	[EP_LF_IBRS_ENHANCED] = "ibrs_enhanced",
-	[EP_LF_MSR_IA32_FEAT_CTL] = "",
-	[EP_LF_TPR_SHADOW] = "tpr_shadow",
-	[EP_LF_FLEXPRIORITY] = "flexpriority",
-	[EP_LF_EPT] = "ept",
-	[EP_LF_VPID] = "vpid",
-	[EP_LF_COHERENCY_SFW_NO] = "",
-	[EP_LF_VMMCALL] = "vmmcall",
-	[EP_LF_XENPV] = "",
-	[EP_LF_EPT_AD] = "ept_ad",
-	[EP_LF_VMCALL] = "",
-	[EP_LF_VMW_VMMCALL] = "",
-	[EP_LF_PVUNLOCK] = "",
-	[EP_LF_VCPUPREEMPT] = "",
-	[EP_LF_TDX_GUEST] = "tdx_guest",
-	[EP_LF_FSGSBASE] = "fsgsbase",
-	[EP_LF_TSC_ADJUST] = "tsc_adjust",
-	[EP_LF_SGX] = "sgx",
-	[EP_LF_BMI1] = "bmi1",
-	[EP_LF_HLE] = "hle",
-	[EP_LF_AVX2] = "avx2",
-	[EP_LF_FDP_EXCPTN_ONLY] = "",
-	[EP_LF_SMEP] = "smep",
-	[EP_LF_BMI2] = "bmi2",
-	[EP_LF_ERMS] = "erms",
-	[EP_LF_INVPCID] = "invpcid",
-	[EP_LF_RTM] = "rtm",
-	[EP_LF_CQM] = "cqm",
-	[EP_LF_ZERO_FCS_FDS] = "",
-	[EP_LF_MPX] = "mpx",
-	[EP_LF_RDT_A] = "rdt_a",
-	[EP_LF_AVX512F] = "avx512f",
-	[EP_LF_AVX512DQ] = "avx512dq",
-	[EP_LF_RDSEED] = "rdseed",
-	[EP_LF_ADX] = "adx",
-	[EP_LF_SMAP] = "smap",
-	[EP_LF_AVX512IFMA] = "avx512ifma",
-	[EP_LF_CLFLUSHOPT] = "clflushopt",
-	[EP_LF_CLWB] = "clwb",
-	[EP_LF_INTEL_PT] = "intel_pt",
-	[EP_LF_AVX512PF] = "avx512pf",
-	[EP_LF_AVX512ER] = "avx512er",
-	[EP_LF_AVX512CD] = "avx512cd",
-	[EP_LF_SHA_NI] = "sha_ni",
-	[EP_LF_AVX512BW] = "avx512bw",
-	[EP_LF_AVX512VL] = "avx512vl",
-	[EP_LF_XSAVEOPT] = "xsaveopt",
-	[EP_LF_XSAVEC] = "xsavec",
-	[EP_LF_XGETBV1] = "xgetbv1",
-	[EP_LF_XSAVES] = "xsaves",
-	[EP_LF_XFD] = "",
-	[EP_LF_CQM_LLC] = "cqm_llc",
-	[EP_LF_CQM_OCCUP_LLC] = "cqm_occup_llc",
-	[EP_LF_CQM_MBM_TOTAL] = "cqm_mbm_total",
-	[EP_LF_CQM_MBM_LOCAL] = "cqm_mbm_local",
-	[EP_LF_FENCE_SWAPGS_USER] = "",
-	[EP_LF_FENCE_SWAPGS_KERNEL] = "",
-	[EP_LF_SPLIT_LOCK_DETECT] = "split_lock_detect",
-	[EP_LF_PER_THREAD_MBA] = "",
-	[EP_LF_SGX1] = "",
-	[EP_LF_SGX2] = "",
-	[EP_LF_ENTRY_IBPB] = "",
-	[EP_LF_RRSBA_CTRL] = "",
-	[EP_LF_RETPOLINE] = "",
-	[EP_LF_RETPOLINE_LFENCE] = "",
-	[EP_LF_RETHUNK] = "",
-	[EP_LF_UNRET] = "",
-	[EP_LF_USE_IBPB_FW] = "",
-	[EP_LF_RSB_VMEXIT_LITE] = "",
-	[EP_LF_SGX_EDECCSSA] = "",
-	[EP_LF_CALL_DEPTH] = "",
-	[EP_LF_MSR_TSX_CTRL] = "",
-	[EP_LF_SMBA] = "",
-	[EP_LF_BMEC] = "",
-	[EP_LF_USER_SHSTK] = "",
-	[EP_LF_SRSO] = "",
-	[EP_LF_SRSO_ALIAS] = "",
-	[EP_LF_IBPB_ON_VMEXIT] = "",
-	[EP_LF_APIC_MSRS_FENCE] = "",
-	[EP_LF_ZEN2] = "",
-	[EP_LF_ZEN3] = "",
-	[EP_LF_ZEN4] = "",
-	[EP_LF_ZEN1] = "",
-	[EP_LF_AVX_VNNI] = "avx_vnni",
-	[EP_LF_AVX512_BF16] = "avx512_bf16",
-	[EP_LF_CMPCCXADD] = "",
-	[EP_LF_ARCH_PERFMON_EXT] = "",
-	[EP_LF_FZRM] = "",
-	[EP_LF_FSRS] = "",
-	[EP_LF_FSRC] = "",
-	[EP_LF_FRED] = "",
-	[EP_LF_LKGS] = "",
-	[EP_LF_WRMSRNS] = "",
-	[EP_LF_AMX_FP16] = "",
-	[EP_LF_AVX_IFMA] = "",
-	[EP_LF_LAM] = "",
-	[EP_LF_CLZERO] = "clzero",
-	[EP_LF_IRPERF] = "irperf",
-	[EP_LF_XSAVEERPTR] = "xsaveerptr",
-	[EP_LF_RDPRU] = "rdpru",
-	[EP_LF_WBNOINVD] = "wbnoinvd",
-	[EP_LF_AMD_IBPB] = "",
-	[EP_LF_AMD_IBRS] = "",
-	[EP_LF_AMD_STIBP] = "",
-	[EP_LF_AMD_STIBP_ALWAYS_ON] = "",
-	[EP_LF_AMD_PPIN] = "amd_ppin",
-	[EP_LF_AMD_SSBD] = "",
-	[EP_LF_VIRT_SSBD] = "virt_ssbd",
-	[EP_LF_AMD_SSB_NO] = "",
-	[EP_LF_CPPC] = "cppc",
-	[EP_LF_AMD_PSFD] = "",
-	[EP_LF_BTC_NO] = "",
-	[EP_LF_AMD_IBPB_RET] = "",
-	[EP_LF_BRS] = "brs",
-	[EP_LF_DTHERM] = "dtherm",
-	[EP_LF_IDA] = "ida",
-	[EP_LF_ARAT] = "arat",
-	[EP_LF_PLN] = "pln",
-	[EP_LF_PTS] = "pts",
-	[EP_LF_HWP] = "hwp",
-	[EP_LF_HWP_NOTIFY] = "hwp_notify",
-	[EP_LF_HWP_ACT_WINDOW] = "hwp_act_window",
-	[EP_LF_HWP_EPP] = "hwp_epp",
-	[EP_LF_HWP_PKG_REQ] = "hwp_pkg_req",
-	[EP_LF_HWP_HIGHEST_PERF_CHANGE] = "",
-	[EP_LF_HFI] = "hfi",
-	[EP_LF_NPT] = "npt",
-	[EP_LF_LBRV] = "lbrv",
-	[EP_LF_SVML] = "svm_lock",
-	[EP_LF_NRIPS] = "nrip_save",
-	[EP_LF_TSCRATEMSR] = "tsc_scale",
-	[EP_LF_VMCBCLEAN] = "vmcb_clean",
-	[EP_LF_FLUSHBYASID] = "flushbyasid",
-	[EP_LF_DECODEASSISTS] = "decodeassists",
-	[EP_LF_PAUSEFILTER] = "pausefilter",
-	[EP_LF_PFTHRESHOLD] = "pfthreshold",
-	[EP_LF_AVIC] = "avic",
-	[EP_LF_V_VMSAVE_VMLOAD] = "v_vmsave_vmload",
-	[EP_LF_VGIF] = "vgif",
-	[EP_LF_X2AVIC] = "x2avic",
-	[EP_LF_V_SPEC_CTRL] = "v_spec_ctrl",
-	[EP_LF_VNMI] = "vnmi",
-	[EP_LF_SVME_ADDR_CHK] = "",
-	[EP_LF_AVX512VBMI] = "avx512vbmi",
-	[EP_LF_UMIP] = "umip",
-	[EP_LF_PKU] = "pku",
-	[EP_LF_OSPKE] = "ospke",
-	[EP_LF_WAITPKG] = "waitpkg",
-	[EP_LF_AVX512_VBMI2] = "avx512_vbmi2",
-	[EP_LF_SHSTK] = "",
-	[EP_LF_GFNI] = "gfni",
-	[EP_LF_VAES] = "vaes",
-	[EP_LF_VPCLMULQDQ] = "vpclmulqdq",
-	[EP_LF_AVX512_VNNI] = "avx512_vnni",
-	[EP_LF_AVX512_BITALG] = "avx512_bitalg",
-	[EP_LF_TME] = "tme",
-	[EP_LF_AVX512_VPOPCNTDQ] = "avx512_vpopcntdq",
-	[EP_LF_LA57] = "la57",
-	[EP_LF_RDPID] = "rdpid",
-	[EP_LF_BUS_LOCK_DETECT] = "bus_lock_detect",
-	[EP_LF_CLDEMOTE] = "cldemote",
-	[EP_LF_MOVDIRI] = "movdiri",
-	[EP_LF_MOVDIR64B] = "movdir64b",
-	[EP_LF_ENQCMD] = "enqcmd",
-	[EP_LF_SGX_LC] = "sgx_lc",
-	[EP_LF_OVERFLOW_RECOV] = "overflow_recov",
-	[EP_LF_SUCCOR] = "succor",
-	[EP_LF_SMCA] = "smca",
-	[EP_LF_AVX512_4VNNIW] = "avx512_4vnniw",
-	[EP_LF_AVX512_4FMAPS] = "avx512_4fmaps",
-	[EP_LF_FSRM] = "fsrm",
-	[EP_LF_AVX512_VP2INTERSECT] = "avx512_vp2intersect",
-	[EP_LF_SRBDS_CTRL] = "",
-	[EP_LF_MD_CLEAR] = "md_clear",
-	[EP_LF_RTM_ALWAYS_ABORT] = "",
-	[EP_LF_TSX_FORCE_ABORT] = "",
-	[EP_LF_SERIALIZE] = "serialize",
-	[EP_LF_HYBRID_CPU] = "",
-	[EP_LF_TSXLDTRK] = "tsxldtrk",
-	[EP_LF_PCONFIG] = "pconfig",
-	[EP_LF_ARCH_LBR] = "arch_lbr",
-	[EP_LF_IBT] = "ibt",
-	[EP_LF_AMX_BF16] = "amx_bf16",
-	[EP_LF_AVX512_FP16] = "avx512_fp16",
-	[EP_LF_AMX_TILE] = "amx_tile",
-	[EP_LF_AMX_INT8] = "amx_int8",
-	[EP_LF_SPEC_CTRL] = "",
-	[EP_LF_INTEL_STIBP] = "",
-	[EP_LF_FLUSH_L1D] = "flush_l1d",
-	[EP_LF_ARCH_CAPABILITIES] = "arch_capabilities",
-	[EP_LF_CORE_CAPABILITIES] = "",
-	[EP_LF_SPEC_CTRL_SSBD] = "",
-	[EP_LF_SME] = "sme",
-	[EP_LF_SEV] = "sev",
-	[EP_LF_VM_PAGE_FLUSH] = "",
-	[EP_LF_SEV_ES] = "sev_es",
-	[EP_LF_SEV_SNP] = "",
-	[EP_LF_V_TSC_AUX] = "",
-	[EP_LF_SME_COHERENT] = "",
-	[EP_LF_DEBUG_SWAP] = "",
-	[EP_LF_SVSM] = "",
-	[EP_LF_HV_INUSE_WR_ALLOWED] = "",
-	[EP_LF_NO_NESTED_DATA_BP] = "",
-	[EP_LF_WRMSR_XX_BASE_NS] = "",
-	[EP_LF_LFENCE_RDTSC] = "",
-	[EP_LF_VERW_CLEAR] = "",
-	[EP_LF_NULL_SEL_CLR_BASE] = "",
-	[EP_LF_AUTOIBRS] = "",
-	[EP_LF_NO_SMM_CTL_MSR] = "",
-	[EP_LF_SBPB] = "",
-	[EP_LF_IBPB_BRTYPE] = "",
-	[EP_LF_SRSO_NO] = "",
-	[EP_LF_SRSO_USER_KERNEL_NO] = "",
-	[EP_LF_SRSO_BP_SPEC_REDUCE] = "",
-	[EP_LF_AMD_LBR_PMC_FREEZE] = "amd_lbr_pmc_freeze",
-	[EP_LF_CLEAR_BHB_LOOP] = "",
-	[EP_LF_BHI_CTRL] = "",
-	[EP_LF_CLEAR_BHB_HW] = "",
-	[EP_LF_CLEAR_BHB_LOOP_ON_VMEXIT] = "",
-	[EP_LF_FAST_CPPC] = "",
-	[EP_LF_INDIRECT_THUNK_ITS] = "",
-	[EP_LF_ZEN6] = "",
-	[EP_LF_TSA_SQ_NO] = "",
-	[EP_LF_TSA_L1_NO] = "",
-	[EP_LF_CLEAR_CPU_BUF_VM] = "",
-	[EP_LF_IBPB_EXIT_TO_USER] = "ibpb_exit_to_user",
-	[EP_LF_TSA_FILL_NO] = "",
-	[EP_LF_BUG_F00F] = "f00f",
-	[EP_LF_BUG_FDIV] = "fdiv",
-	[EP_LF_BUG_COMA] = "coma",
-	[EP_LF_BUG_AMD_TLB_MMATCH] = "tlb_mmatch",
-	[EP_LF_BUG_AMD_APIC_C1E] = "apic_c1e",
-	[EP_LF_BUG_11AP] = "11ap",
-	[EP_LF_BUG_FXSAVE_LEAK] = "fxsave_leak",
-	[EP_LF_BUG_CLFLUSH_MONITOR] = "clflush_monitor",
-	[EP_LF_BUG_SYSRET_SS_ATTRS] = "sysret_ss_attrs",
-	[EP_LF_BUG_NULL_SEG] = "null_seg",
-	[EP_LF_BUG_SWAPGS_FENCE] = "swapgs_fence",
-	[EP_LF_BUG_MONITOR] = "monitor",
-	[EP_LF_BUG_AMD_E400] = "amd_e400",
-	[EP_LF_BUG_CPU_MELTDOWN] = "cpu_meltdown",
-	[EP_LF_BUG_SPECTRE_V1] = "spectre_v1",
-	[EP_LF_BUG_SPECTRE_V2] = "spectre_v2",
-	[EP_LF_BUG_SPEC_STORE_BYPASS] = "spec_store_bypass",
-	[EP_LF_BUG_L1TF] = "l1tf",
-	[EP_LF_BUG_MDS] = "mds",
-	[EP_LF_BUG_MSBDS_ONLY] = "msbds_only",
-	[EP_LF_BUG_SWAPGS] = "swapgs",
-	[EP_LF_BUG_TAA] = "taa",
-	[EP_LF_BUG_ITLB_MULTIHIT] = "itlb_multihit",
-	[EP_LF_BUG_SRBDS] = "srbds",
-	[EP_LF_BUG_MMIO_STALE_DATA] = "mmio_stale_data",
-	[EP_LF_BUG_MMIO_UNKNOWN] = "mmio_unknown",
-	[EP_LF_BUG_RETBLEED] = "retbleed",
-	[EP_LF_BUG_EIBRS_PBRSB] = "eibrs_pbrsb",
-	[EP_LF_BUG_SMT_RSB] = "smt_rsb",
-	[EP_LF_BUG_GDS] = "gds",
-	[EP_LF_BUG_TDX_PW_MCE] = "",
-	[EP_LF_BUG_SRSO] = "srso",
-	[EP_LF_BUG_DIV0] = "div0",
-	[EP_LF_BUG_RFDS] = "rfds",
-	[EP_LF_BUG_BHI] = "bhi",
-	[EP_LF_BUG_IBPB_NO_RET] = "ibpb_no_ret",
-	[EP_LF_BUG_ITS] = "its",
-	[EP_LF_BUG_ITS_NATIVE_ONLY] = "its_native_only",
-	[EP_LF_BUG_TSA] = "tsa",
-	[EP_LF_BUG_VMSCAPE] = "vmscape",
-	[EP_LF_INVPCID_SINGLE] = "invpcid_single",
+static const char name_text[] = "\0"
+	"fpu\0"
+	"vme\0"
+	"de\0"
+	"pse\0"
+	"tsc\0"
+	"msr\0"
+	"pae\0"
+	"mce\0"
+	"cx8\0"
+	"apic\0"
+	"sep\0"
+	"mtrr\0"
+	"pge\0"
+	"mca\0"
+	"cmov\0"
+	"pat\0"
+	"pse36\0"
+	"pn\0"
+	"clflush\0"
+	"dts\0"
+	"acpi\0"
+	"mmx\0"
+	"fxsr\0"
+	"sse\0"
+	"sse2\0"
+	"ss\0"
+	"ht\0"
+	"tm\0"
+	"ia64\0"
+	"pbe\0"
+	"syscall\0"
+	"mp\0"
+	"nx\0"
+	"mmxext\0"
+	"fxsr_opt\0"
+	"pdpe1gb\0"
+	"rdtscp\0"
+	"lm\0"
+	"3dnowext\0"
+	"3dnow\0"
+	"recovery\0"
+	"longrun\0"
+	"lrti\0"
+	"cxmmx\0"
+	"k6_mtrr\0"
+	"cyrix_arr\0"
+	"centaur_mcr\0"
+	"constant_tsc\0"
+	"up\0"
+	"art\0"
+	"arch_perfmon\0"
+	"pebs\0"
+	"bts\0"
+	"rep_good\0"
+	"amd_lbr_v2\0"
+	"acc_power\0"
+	"nopl\0"
+	"xtopology\0"
+	"tsc_reliable\0"
+	"nonstop_tsc\0"
+	"cpuid\0"
+	"extd_apicid\0"
+	"amd_dcm\0"
+	"aperfmperf\0"
+	"rapl\0"
+	"nonstop_tsc_s3\0"
+	"tsc_known_freq\0"
+	"pni\0"
+	"pclmulqdq\0"
+	"dtes64\0"
+	"monitor\0"
+	"ds_cpl\0"
+	"vmx\0"
+	"smx\0"
+	"est\0"
+	"tm2\0"
+	"ssse3\0"
+	"cid\0"
+	"sdbg\0"
+	"fma\0"
+	"cx16\0"
+	"xtpr\0"
+	"pdcm\0"
+	"pcid\0"
+	"dca\0"
+	"sse4_1\0"
+	"sse4_2\0"
+	"x2apic\0"
+	"movbe\0"
+	"popcnt\0"
+	"tsc_deadline_timer\0"
+	"aes\0"
+	"xsave\0"
+	"avx\0"
+	"f16c\0"
+	"rdrand\0"
+	"hypervisor\0"
+	"rng\0"
+	"rng_en\0"
+	"ace\0"
+	"ace_en\0"
+	"ace2\0"
+	"ace2_en\0"
+	"phe\0"
+	"phe_en\0"
+	"pmm\0"
+	"pmm_en\0"
+	"lahf_lm\0"
+	"cmp_legacy\0"
+	"svm\0"
+	"extapic\0"
+	"cr8_legacy\0"
+	"abm\0"
+	"sse4a\0"
+	"misalignsse\0"
+	"3dnowprefetch\0"
+	"osvw\0"
+	"ibs\0"
+	"xop\0"
+	"skinit\0"
+	"wdt\0"
+	"lwp\0"
+	"fma4\0"
+	"tce\0"
+	"nodeid_msr\0"
+	"tbm\0"
+	"topoext\0"
+	"perfctr_core\0"
+	"perfctr_nb\0"
+	"bpext\0"
+	"ptsc\0"
+	"perfctr_llc\0"
+	"mwaitx\0"
+	"ring3mwait\0"
+	"cpuid_fault\0"
+	"cpb\0"
+	"epb\0"
+	"cat_l3\0"
+	"cat_l2\0"
+	"cdp_l3\0"
+	"hw_pstate\0"
+	"proc_feedback\0"
+	"pti\0"
+	"intel_ppin\0"
+	"cdp_l2\0"
+	"ssbd\0"
+	"mba\0"
+	"perfmon_v2\0"
+	"ibrs\0"
+	"ibpb\0"
+	"stibp\0"
+	"ibrs_enhanced\0"
+	"tpr_shadow\0"
+	"flexpriority\0"
+	"ept\0"
+	"vpid\0"
+	"vmmcall\0"
+	"ept_ad\0"
+	"tdx_guest\0"
+	"fsgsbase\0"
+	"tsc_adjust\0"
+	"sgx\0"
+	"bmi1\0"
+	"hle\0"
+	"avx2\0"
+	"smep\0"
+	"bmi2\0"
+	"erms\0"
+	"invpcid\0"
+	"rtm\0"
+	"cqm\0"
+	"mpx\0"
+	"rdt_a\0"
+	"avx512f\0"
+	"avx512dq\0"
+	"rdseed\0"
+	"adx\0"
+	"smap\0"
+	"avx512ifma\0"
+	"clflushopt\0"
+	"clwb\0"
+	"intel_pt\0"
+	"avx512pf\0"
+	"avx512er\0"
+	"avx512cd\0"
+	"sha_ni\0"
+	"avx512bw\0"
+	"avx512vl\0"
+	"xsaveopt\0"
+	"xsavec\0"
+	"xgetbv1\0"
+	"xsaves\0"
+	"cqm_llc\0"
+	"cqm_occup_llc\0"
+	"cqm_mbm_total\0"
+	"cqm_mbm_local\0"
+	"split_lock_detect\0"
+	"avx_vnni\0"
+	"avx512_bf16\0"
+	"clzero\0"
+	"irperf\0"
+	"xsaveerptr\0"
+	"rdpru\0"
+	"wbnoinvd\0"
+	"amd_ppin\0"
+	"virt_ssbd\0"
+	"cppc\0"
+	"brs\0"
+	"dtherm\0"
+	"ida\0"
+	"arat\0"
+	"pln\0"
+	"pts\0"
+	"hwp\0"
+	"hwp_notify\0"
+	"hwp_act_window\0"
+	"hwp_epp\0"
+	"hwp_pkg_req\0"
+	"hfi\0"
+	"npt\0"
+	"lbrv\0"
+	"svm_lock\0"
+	"nrip_save\0"
+	"tsc_scale\0"
+	"vmcb_clean\0"
+	"flushbyasid\0"
+	"decodeassists\0"
+	"pausefilter\0"
+	"pfthreshold\0"
+	"avic\0"
+	"v_vmsave_vmload\0"
+	"vgif\0"
+	"x2avic\0"
+	"v_spec_ctrl\0"
+	"vnmi\0"
+	"avx512vbmi\0"
+	"umip\0"
+	"pku\0"
+	"ospke\0"
+	"waitpkg\0"
+	"avx512_vbmi2\0"
+	"gfni\0"
+	"vaes\0"
+	"vpclmulqdq\0"
+	"avx512_vnni\0"
+	"avx512_bitalg\0"
+	"tme\0"
+	"avx512_vpopcntdq\0"
+	"la57\0"
+	"rdpid\0"
+	"bus_lock_detect\0"
+	"cldemote\0"
+	"movdiri\0"
+	"movdir64b\0"
+	"enqcmd\0"
+	"sgx_lc\0"
+	"overflow_recov\0"
+	"succor\0"
+	"smca\0"
+	"avx512_4vnniw\0"
+	"avx512_4fmaps\0"
+	"fsrm\0"
+	"avx512_vp2intersect\0"
+	"md_clear\0"
+	"serialize\0"
+	"tsxldtrk\0"
+	"pconfig\0"
+	"arch_lbr\0"
+	"ibt\0"
+	"amx_bf16\0"
+	"avx512_fp16\0"
+	"amx_tile\0"
+	"amx_int8\0"
+	"flush_l1d\0"
+	"arch_capabilities\0"
+	"sme\0"
+	"sev\0"
+	"sev_es\0"
+	"amd_lbr_pmc_freeze\0"
+	"ibpb_exit_to_user\0"
+	"f00f\0"
+	"fdiv\0"
+	"coma\0"
+	"tlb_mmatch\0"
+	"apic_c1e\0"
+	"11ap\0"
+	"fxsave_leak\0"
+	"clflush_monitor\0"
+	"sysret_ss_attrs\0"
+	"null_seg\0"
+	"swapgs_fence\0"
+	"amd_e400\0"
+	"cpu_meltdown\0"
+	"spectre_v1\0"
+	"spectre_v2\0"
+	"spec_store_bypass\0"
+	"l1tf\0"
+	"mds\0"
+	"msbds_only\0"
+	"swapgs\0"
+	"taa\0"
+	"itlb_multihit\0"
+	"srbds\0"
+	"mmio_stale_data\0"
+	"mmio_unknown\0"
+	"retbleed\0"
+	"eibrs_pbrsb\0"
+	"smt_rsb\0"
+	"gds\0"
+	"srso\0"
+	"div0\0"
+	"rfds\0"
+	"bhi\0"
+	"ibpb_no_ret\0"
+	"its\0"
+	"its_native_only\0"
+	"tsa\0"
+	"vmscape\0"
+	"invpcid_single\0";
+static const uint16_t name_at[EP_LF_COUNT] = {
+	[EP_LF_FPU] = 1,
+	[EP_LF_VME] = 5,
+	[EP_LF_DE] = 9,
+	[EP_LF_PSE] = 12,
+	[EP_LF_TSC] = 16,
+	[EP_LF_MSR] = 20,
+	[EP_LF_PAE] = 24,
+	[EP_LF_MCE] = 28,
+	[EP_LF_CX8] = 32,
+	[EP_LF_APIC] = 36,
+	[EP_LF_SEP] = 41,
+	[EP_LF_MTRR] = 45,
+	[EP_LF_PGE] = 50,
+	[EP_LF_MCA] = 54,
+	[EP_LF_CMOV] = 58,
+	[EP_LF_PAT] = 63,
+	[EP_LF_PSE36] = 67,
+	[EP_LF_PN] = 73,
+	[EP_LF_CLFLUSH] = 76,
+	[EP_LF_DS] = 84,
+	[EP_LF_ACPI] = 88,
+	[EP_LF_MMX] = 93,
+	[EP_LF_FXSR] = 97,
+	[EP_LF_XMM] = 102,
+	[EP_LF_XMM2] = 106,
+	[EP_LF_SELFSNOOP] = 111,
+	[EP_LF_HT] = 114,
+	[EP_LF_ACC] = 117,
+	[EP_LF_IA64] = 120,
+	[EP_LF_PBE] = 125,
+	[EP_LF_SYSCALL] = 129,
+	[EP_LF_MP] = 137,
+	[EP_LF_NX] = 140,
+	[EP_LF_MMXEXT] = 143,
+	[EP_LF_FXSR_OPT] = 150,
+	[EP_LF_GBPAGES] = 159,
+	[EP_LF_RDTSCP] = 167,
+	[EP_LF_LM] = 174,
+	[EP_LF_3DNOWEXT] = 177,
+	[EP_LF_3DNOW] = 186,
+	[EP_LF_RECOVERY] = 192,
+	[EP_LF_LONGRUN] = 201,
+	[EP_LF_LRTI] = 209,
+	[EP_LF_CXMMX] = 214,
+	[EP_LF_K6_MTRR] = 220,
+	[EP_LF_CYRIX_ARR] = 228,
+	[EP_LF_CENTAUR_MCR] = 238,
+	[EP_LF_CONSTANT_TSC] = 250,
+	[EP_LF_UP] = 263,
+	[EP_LF_ART] = 266,
+	[EP_LF_ARCH_PERFMON] = 270,
+	[EP_LF_PEBS] = 283,
+	[EP_LF_BTS] = 288,
+	[EP_LF_REP_GOOD] = 292,
+	[EP_LF_AMD_LBR_V2] = 301,
+	[EP_LF_ACC_POWER] = 312,
+	[EP_LF_NOPL] = 322,
+	[EP_LF_XTOPOLOGY] = 327,
+	[EP_LF_TSC_RELIABLE] = 337,
+	[EP_LF_NONSTOP_TSC] = 350,
+	[EP_LF_CPUID] = 362,
+	[EP_LF_EXTD_APICID] = 368,
+	[EP_LF_AMD_DCM] = 380,
+	[EP_LF_APERFMPERF] = 388,
+	[EP_LF_RAPL] = 399,
+	[EP_LF_NONSTOP_TSC_S3] = 404,
+	[EP_LF_TSC_KNOWN_FREQ] = 419,
+	[EP_LF_XMM3] = 434,
+	[EP_LF_PCLMULQDQ] = 438,
+	[EP_LF_DTES64] = 448,
+	[EP_LF_MWAIT] = 455,
+	[EP_LF_DSCPL] = 463,
+	[EP_LF_VMX] = 470,
+	[EP_LF_SMX] = 474,
+	[EP_LF_EST] = 478,
+	[EP_LF_TM2] = 482,
+	[EP_LF_SSSE3] = 486,
+	[EP_LF_CID] = 492,
+	[EP_LF_SDBG] = 496,
+	[EP_LF_FMA] = 501,
+	[EP_LF_CX16] = 505,
+	[EP_LF_XTPR] = 510,
+	[EP_LF_PDCM] = 515,
+	[EP_LF_PCID] = 520,
+	[EP_LF_DCA] = 525,
+	[EP_LF_XMM4_1] = 529,
+	[EP_LF_XMM4_2] = 536,
+	[EP_LF_X2APIC] = 543,
+	[EP_LF_MOVBE] = 550,
+	[EP_LF_POPCNT] = 556,
+	[EP_LF_TSC_DEADLINE_TIMER] = 563,
+	[EP_LF_AES] = 582,
+	[EP_LF_XSAVE] = 586,
+	[EP_LF_AVX] = 592,
+	[EP_LF_F16C] = 596,
+	[EP_LF_RDRAND] = 601,
+	[EP_LF_HYPERVISOR] = 608,
+	[EP_LF_XSTORE] = 619,
+	[EP_LF_XSTORE_EN] = 623,
+	[EP_LF_XCRYPT] = 630,
+	[EP_LF_XCRYPT_EN] = 634,
+	[EP_LF_ACE2] = 641,
+	[EP_LF_ACE2_EN] = 646,
+	[EP_LF_PHE] = 654,
+	[EP_LF_PHE_EN] = 658,
+	[EP_LF_PMM] = 665,
+	[EP_LF_PMM_EN] = 669,
+	[EP_LF_LAHF_LM] = 676,
+	[EP_LF_CMP_LEGACY] = 684,
+	[EP_LF_SVM] = 695,
+	[EP_LF_EXTAPIC] = 699,
+	[EP_LF_CR8_LEGACY] = 707,
+	[EP_LF_ABM] = 718,
+	[EP_LF_SSE4A] = 722,
+	[EP_LF_MISALIGNSSE] = 728,
+	[EP_LF_3DNOWPREFETCH] = 740,
+	[EP_LF_OSVW] = 754,
+	[EP_LF_IBS] = 759,
+	[EP_LF_XOP] = 763,
+	[EP_LF_SKINIT] = 767,
+	[EP_LF_WDT] = 774,
+	[EP_LF_LWP] = 778,
+	[EP_LF_FMA4] = 782,
+	[EP_LF_TCE] = 787,
+	[EP_LF_NODEID_MSR] = 791,
+	[EP_LF_TBM] = 802,
+	[EP_LF_TOPOEXT] = 806,
+	[EP_LF_PERFCTR_CORE] = 814,
+	[EP_LF_PERFCTR_NB] = 827,
+	[EP_LF_BPEXT] = 838,
+	[EP_LF_PTSC] = 844,
+	[EP_LF_PERFCTR_LLC] = 849,
+	[EP_LF_MWAITX] = 861,
+	[EP_LF_RING3MWAIT] = 868,
+	[EP_LF_CPUID_FAULT] = 879,
+	[EP_LF_CPB] = 891,
+	[EP_LF_EPB] = 895,
+	[EP_LF_CAT_L3] = 899,
+	[EP_LF_CAT_L2] = 906,
+	[EP_LF_CDP_L3] = 913,
+	[EP_LF_HW_PSTATE] = 920,
+	[EP_LF_PROC_FEEDBACK] = 930,
+	[EP_LF_PTI] = 944,
+	[EP_LF_INTEL_PPIN] = 948,
+	[EP_LF_CDP_L2] = 959,
+	[EP_LF_SSBD] = 966,
+	[EP_LF_MBA] = 971,
+	[EP_LF_PERFMON_V2] = 975,
+	[EP_LF_IBRS] = 986,
+	[EP_LF_IBPB] = 991,
+	[EP_LF_STIBP] = 996,
+	[EP_LF_IBRS_ENHANCED] = 1002,
+	[EP_LF_TPR_SHADOW] = 1016,
+	[EP_LF_FLEXPRIORITY] = 1027,
+	[EP_LF_EPT] = 1040,
+	[EP_LF_VPID] = 1044,
+	[EP_LF_VMMCALL] = 1049,
+	[EP_LF_EPT_AD] = 1057,
+	[EP_LF_TDX_GUEST] = 1064,
+	[EP_LF_FSGSBASE] = 1074,
+	[EP_LF_TSC_ADJUST] = 1083,
+	[EP_LF_SGX] = 1094,
+	[EP_LF_BMI1] = 1098,
+	[EP_LF_HLE] = 1103,
+	[EP_LF_AVX2] = 1107,
+	[EP_LF_SMEP] = 1112,
+	[EP_LF_BMI2] = 1117,
+	[EP_LF_ERMS] = 1122,
+	[EP_LF_INVPCID] = 1127,
+	[EP_LF_RTM] = 1135,
+	[EP_LF_CQM] = 1139,
+	[EP_LF_MPX] = 1143,
+	[EP_LF_RDT_A] = 1147,
+	[EP_LF_AVX512F] = 1153,
+	[EP_LF_AVX512DQ] = 1161,
+	[EP_LF_RDSEED] = 1170,
+	[EP_LF_ADX] = 1177,
+	[EP_LF_SMAP] = 1181,
+	[EP_LF_AVX512IFMA] = 1186,
+	[EP_LF_CLFLUSHOPT] = 1197,
+	[EP_LF_CLWB] = 1208,
+	[EP_LF_INTEL_PT] = 1213,
+	[EP_LF_AVX512PF] = 1222,
+	[EP_LF_AVX512ER] = 1231,
+	[EP_LF_AVX512CD] = 1240,
+	[EP_LF_SHA_NI] = 1249,
+	[EP_LF_AVX512BW] = 1256,
+	[EP_LF_AVX512VL] = 1265,
+	[EP_LF_XSAVEOPT] = 1274,
+	[EP_LF_XSAVEC] = 1283,
+	[EP_LF_XGETBV1] = 1290,
+	[EP_LF_XSAVES] = 1298,
+	[EP_LF_CQM_LLC] = 1305,
+	[EP_LF_CQM_OCCUP_LLC] = 1313,
+	[EP_LF_CQM_MBM_TOTAL] = 1327,
+	[EP_LF_CQM_MBM_LOCAL] = 1341,
+	[EP_LF_SPLIT_LOCK_DETECT] = 1355,
+	[EP_LF_AVX_VNNI] = 1373,
+	[EP_LF_AVX512_BF16] = 1382,
+	[EP_LF_CLZERO] = 1394,
+	[EP_LF_IRPERF] = 1401,
+	[EP_LF_XSAVEERPTR] = 1408,
+	[EP_LF_RDPRU] = 1419,
+	[EP_LF_WBNOINVD] = 1425,
+	[EP_LF_AMD_PPIN] = 1434,
+	[EP_LF_VIRT_SSBD] = 1443,
+	[EP_LF_CPPC] = 1453,
+	[EP_LF_BRS] = 1458,
+	[EP_LF_DTHERM] = 1462,
+	[EP_LF_IDA] = 1469,
+	[EP_LF_ARAT] = 1473,
+	[EP_LF_PLN] = 1478,
+	[EP_LF_PTS] = 1482,
+	[EP_LF_HWP] = 1486,
+	[EP_LF_HWP_NOTIFY] = 1490,
+	[EP_LF_HWP_ACT_WINDOW] = 1501,
+	[EP_LF_HWP_EPP] = 1516,
+	[EP_LF_HWP_PKG_REQ] = 1524,
+	[EP_LF_HFI] = 1536,
+	[EP_LF_NPT] = 1540,
+	[EP_LF_LBRV] = 1544,
+	[EP_LF_SVML] = 1549,
+	[EP_LF_NRIPS] = 1558,
+	[EP_LF_TSCRATEMSR] = 1568,
+	[EP_LF_VMCBCLEAN] = 1578,
+	[EP_LF_FLUSHBYASID] = 1589,
+	[EP_LF_DECODEASSISTS] = 1601,
+	[EP_LF_PAUSEFILTER] = 1615,
+	[EP_LF_PFTHRESHOLD] = 1627,
+	[EP_LF_AVIC] = 1639,
+	[EP_LF_V_VMSAVE_VMLOAD] = 1644,
+	[EP_LF_VGIF] = 1660,
+	[EP_LF_X2AVIC] = 1665,
+	[EP_LF_V_SPEC_CTRL] = 1672,
+	[EP_LF_VNMI] = 1684,
+	[EP_LF_AVX512VBMI] = 1689,
+	[EP_LF_UMIP] = 1700,
+	[EP_LF_PKU] = 1705,
+	[EP_LF_OSPKE] = 1709,
+	[EP_LF_WAITPKG] = 1715,
+	[EP_LF_AVX512_VBMI2] = 1723,
+	[EP_LF_GFNI] = 1736,
+	[EP_LF_VAES] = 1741,
+	[EP_LF_VPCLMULQDQ] = 1746,
+	[EP_LF_AVX512_VNNI] = 1757,
+	[EP_LF_AVX512_BITALG] = 1769,
+	[EP_LF_TME] = 1783,
+	[EP_LF_AVX512_VPOPCNTDQ] = 1787,
+	[EP_LF_LA57] = 1804,
+	[EP_LF_RDPID] = 1809,
+	[EP_LF_BUS_LOCK_DETECT] = 1815,
+	[EP_LF_CLDEMOTE] = 1831,
+	[EP_LF_MOVDIRI] = 1840,
+	[EP_LF_MOVDIR64B] = 1848,
+	[EP_LF_ENQCMD] = 1858,
+	[EP_LF_SGX_LC] = 1865,
+	[EP_LF_OVERFLOW_RECOV] = 1872,
+	[EP_LF_SUCCOR] = 1887,
+	[EP_LF_SMCA] = 1894,
+	[EP_LF_AVX512_4VNNIW] = 1899,
+	[EP_LF_AVX512_4FMAPS] = 1913,
+	[EP_LF_FSRM] = 1927,
+	[EP_LF_AVX512_VP2INTERSECT] = 1932,
+	[EP_LF_MD_CLEAR] = 1952,
+	[EP_LF_SERIALIZE] = 1961,
+	[EP_LF_TSXLDTRK] = 1971,
+	[EP_LF_PCONFIG] = 1980,
+	[EP_LF_ARCH_LBR] = 1988,
+	[EP_LF_IBT] = 1997,
+	[EP_LF_AMX_BF16] = 2001,
+	[EP_LF_AVX512_FP16] = 2010,
+	[EP_LF_AMX_TILE] = 2022,
+	[EP_LF_AMX_INT8] = 2031,
+	[EP_LF_FLUSH_L1D] = 2040,
+	[EP_LF_ARCH_CAPABILITIES] = 2050,
+	[EP_LF_SME] = 2068,
+	[EP_LF_SEV] = 2072,
+	[EP_LF_SEV_ES] = 2076,
+	[EP_LF_AMD_LBR_PMC_FREEZE] = 2083,
+	[EP_LF_IBPB_EXIT_TO_USER] = 2102,
+	[EP_LF_BUG_F00F] = 2120,
+	[EP_LF_BUG_FDIV] = 2125,
+	[EP_LF_BUG_COMA] = 2130,
+	[EP_LF_BUG_AMD_TLB_MMATCH] = 2135,
+	[EP_LF_BUG_AMD_APIC_C1E] = 2146,
+	[EP_LF_BUG_11AP] = 2155,
+	[EP_LF_BUG_FXSAVE_LEAK] = 2160,
+	[EP_LF_BUG_CLFLUSH_MONITOR] = 2172,
+	[EP_LF_BUG_SYSRET_SS_ATTRS] = 2188,
+	[EP_LF_BUG_NULL_SEG] = 2204,
+	[EP_LF_BUG_SWAPGS_FENCE] = 2213,
+	[EP_LF_BUG_MONITOR] = 455,
+	[EP_LF_BUG_AMD_E400] = 2226,
+	[EP_LF_BUG_CPU_MELTDOWN] = 2235,
+	[EP_LF_BUG_SPECTRE_V1] = 2248,
+	[EP_LF_BUG_SPECTRE_V2] = 2259,
+	[EP_LF_BUG_SPEC_STORE_BYPASS] = 2270,
+	[EP_LF_BUG_L1TF] = 2288,
+	[EP_LF_BUG_MDS] = 2293,
+	[EP_LF_BUG_MSBDS_ONLY] = 2297,
+	[EP_LF_BUG_SWAPGS] = 2308,
+	[EP_LF_BUG_TAA] = 2315,
+	[EP_LF_BUG_ITLB_MULTIHIT] = 2319,
+	[EP_LF_BUG_SRBDS] = 2333,
+	[EP_LF_BUG_MMIO_STALE_DATA] = 2339,
+	[EP_LF_BUG_MMIO_UNKNOWN] = 2355,
+	[EP_LF_BUG_RETBLEED] = 2368,
+	[EP_LF_BUG_EIBRS_PBRSB] = 2377,
+	[EP_LF_BUG_SMT_RSB] = 2389,
+	[EP_LF_BUG_GDS] = 2397,
+	[EP_LF_BUG_SRSO] = 2401,
+	[EP_LF_BUG_DIV0] = 2406,
+	[EP_LF_BUG_RFDS] = 2411,
+	[EP_LF_BUG_BHI] = 2416,
+	[EP_LF_BUG_IBPB_NO_RET] = 2420,
+	[EP_LF_BUG_ITS] = 2432,
+	[EP_LF_BUG_ITS_NATIVE_ONLY] = 2436,
+	[EP_LF_BUG_TSA] = 2452,
+	[EP_LF_BUG_VMSCAPE] = 2456,
+	[EP_LF_INVPCID_SINGLE] = 2464,
 };
 
 const struct ep_lf_table ep_lf_table_601 = {
@@ -899,5 +1099,6 @@ const struct ep_lf_table ep_lf_table_601 = {
 	.ncapints = 22,
 	.nbugints = 2,
 	.number = number,
-	.name = name,
+	.name_text = name_text,
+	.name_at = name_at,
 };

@@ -91,11 +91,11 @@ static void test_table_shape(void **state)
 		memset(used, 0, sizeof(used));
 		unsigned present = 0;
 		for (int f = 0; f < EP_LF_COUNT; f++) {
-			assert_non_null(t->name[f]);
+			assert_non_null(ep_lf_name(t, f));
 			assert_non_null(ep_lf_id(f));
 			unsigned n = ep_lf_number(t, f);
 			if (n == EP_LF_ABSENT) {
-				assert_string_equal(t->name[f], "");
+				assert_string_equal(ep_lf_name(t, f), "");
 				assert_int_equal(lookup(t, ep_lf_id(f)), -1);
 				continue;
 			}
@@ -113,12 +113,12 @@ static void test_table_shape(void **state)
 				assert_int_equal(lookup_bug(t, ep_lf_id(f)), f);
 			else
 				assert_int_equal(lookup_flag(t, ep_lf_id(f)), f);
-			if (t->name[f][0]) {
-				assert_string_equal(ep_lf_display(t, n), t->name[f]);
+			if (ep_lf_name(t, f)[0]) {
+				assert_string_equal(ep_lf_display(t, n), ep_lf_name(t, f));
 				if (ep_lf_is_bug(f))
-					assert_int_equal(lookup_bug(t, t->name[f]), f);
+					assert_int_equal(lookup_bug(t, ep_lf_name(t, f)), f);
 				else
-					assert_int_equal(lookup_flag(t, t->name[f]), f);
+					assert_int_equal(lookup_flag(t, ep_lf_name(t, f)), f);
 			}
 		}
 		assert_true(present > 400);
@@ -163,11 +163,11 @@ static void test_numbers(void **state)
 static void test_ids(void **state)
 {
 	(void)state;
-	assert_string_equal(ep_lf_ids[EP_LF_CONSTANT_TSC], "CONSTANT_TSC");
-	assert_string_equal(ep_lf_ids[EP_LF_BUG_SPECTRE_V2], "BUG_SPECTRE_V2");
+	assert_string_equal(ep_lf_id(EP_LF_CONSTANT_TSC), "CONSTANT_TSC");
+	assert_string_equal(ep_lf_id(EP_LF_BUG_SPECTRE_V2), "BUG_SPECTRE_V2");
 	assert_string_equal(ep_lf_id(EP_LF_3DNOW), "3DNOW");
-	assert_string_equal(ep_lf_ids_lower[EP_LF_CONSTANT_TSC], "constant_tsc");
-	assert_string_equal(ep_lf_ids_lower[EP_LF_BUG_SPECTRE_V2], "spectre_v2");
+	assert_string_equal((ep_lf_id_lower_text + ep_lf_id_lower_at[EP_LF_CONSTANT_TSC]), "constant_tsc");
+	assert_string_equal((ep_lf_id_lower_text + ep_lf_id_lower_at[EP_LF_BUG_SPECTRE_V2]), "spectre_v2");
 	assert_true(ep_lf_is_bug(EP_LF_BUG_SPECTRE_V2));
 	assert_false(ep_lf_is_bug(EP_LF_CONSTANT_TSC));
 	assert_false(ep_lf_is_bug(EP_LF_DEBUG_SWAP)); /* "BUG_" inside an ID is no bug */
@@ -199,8 +199,8 @@ static void test_names(void **state)
 	assert_int_equal(lookup(a, "invpcid_single"), EP_LF_INVPCID_SINGLE);
 	assert_int_equal(lookup(b, "invpcid_single"), -1);
 	/* 6.1 shows ibpb_exit_to_user (lowercased ID), 6.12 hides it: still found by ID */
-	assert_string_equal(a->name[EP_LF_IBPB_EXIT_TO_USER], "ibpb_exit_to_user");
-	assert_string_equal(b->name[EP_LF_IBPB_EXIT_TO_USER], "");
+	assert_string_equal(ep_lf_name(a, EP_LF_IBPB_EXIT_TO_USER), "ibpb_exit_to_user");
+	assert_string_equal(ep_lf_name(b, EP_LF_IBPB_EXIT_TO_USER), "");
 	/* bugs: cpuinfo name (no bug_ prefix), ID with or without BUG_ / X86_BUG_ */
 	assert_int_equal(lookup(b, "spectre_v2"), EP_LF_BUG_SPECTRE_V2);
 	assert_int_equal(lookup(b, "BUG_SPECTRE_V2"), EP_LF_BUG_SPECTRE_V2);
@@ -231,7 +231,7 @@ static void test_names(void **state)
 	/* "srso": the bug's cpuinfo name and the hidden flag SRSO's ID: names win */
 	for (size_t i = 0; i < ep_lf_table_count(); i++) {
 		const struct ep_lf_table *t = ep_lf_table_at(i);
-		assert_string_equal(t->name[EP_LF_SRSO], "");
+		assert_string_equal(ep_lf_name(t, EP_LF_SRSO), "");
 		assert_int_equal(lookup(t, "srso"), EP_LF_BUG_SRSO);
 		assert_int_equal(lookup(t, "X86_FEATURE_SRSO"), EP_LF_SRSO);
 		assert_int_equal(lookup_flag(t, "srso"), EP_LF_SRSO);
@@ -315,10 +315,10 @@ static void test_matches_feature_table(void **state)
 				fail_msg("%s: not in 6.12, yet shown or on a 6.12 bit", fi->id);
 			continue;
 		}
-		if (ep_lf_number(b, f) != fi->number || strcmp(b->name[f], fi->hidden ? "" : fi->name) != 0)
+		if (ep_lf_number(b, f) != fi->number || strcmp(ep_lf_name(b, f), fi->hidden ? "" : fi->name) != 0)
 			fail_msg("%s: earlypatch %u:%u \"%s\"%s, 6.12 %u:%u \"%s\"", fi->id, fi->number / 32,
 				 fi->number % 32, fi->name, fi->hidden ? " hidden" : "", ep_lf_number(b, f) / 32,
-				 ep_lf_number(b, f) % 32, b->name[f]);
+				 ep_lf_number(b, f) % 32, ep_lf_name(b, f));
 	}
 	assert_int_equal(missing, 3);
 }
@@ -518,7 +518,7 @@ static void test_visible_mask(void **state)
 	assert_int_equal(popcount_words(mb, 24), 326);
 	unsigned visible = 0;
 	for (int f = 0; f < EP_LF_COUNT; f++)
-		visible += b->name[f][0] != 0;
+		visible += ep_lf_name(b, f)[0] != 0;
 	assert_int_equal(popcount_words(mb, 24), visible);
 
 	assert_true(ep_lf_test(b, mb, EP_LF_CONSTANT_TSC));
