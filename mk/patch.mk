@@ -37,6 +37,33 @@ bench-patch: $(BENCH_PATCH) $(BENCH_PATCH_PAYLOAD)
 
 BENCH_TARGETS += bench-patch
 
+# --- Benchmark: a real kernel (Debian's 6.12 and 6.1 vmlinux in tests/linux/cache, fetched by
+# make check-linux) against one memcpy of its .text; callgrind counts instructions per site. ---
+BENCH_LINUX        := $(BENCH_PATCH_DIR)/bench_linux
+BENCH_LINUX_SERIES ?= 6.12 6.1
+BENCH_LINUX_DUMP   ?= tests/data/cpuid/qemu-skylake-client.dump
+
+$(BENCH_LINUX): tests/bench/bench_linux.c $(LIBCORE_HOST)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTPROG_FLAGS) $< $(LIBCORE_HOST) -o $@
+
+.PHONY: bench-linux
+bench-linux: $(BENCH_LINUX)
+	@for s in $(BENCH_LINUX_SERIES); do \
+		sh tests/linux/fetch.sh tests/linux/cache $$s >/dev/null || { echo "bench-linux: no $$s kernel"; continue; }; \
+		$(BENCH_LINUX) tests/linux/cache/$$s/vmlinux $(BENCH_LINUX_DUMP) --rounds 9 || exit 1; \
+		if command -v valgrind >/dev/null; then \
+			out=$(BENCH_PATCH_DIR)/callgrind.$$s; \
+			valgrind --tool=callgrind --callgrind-out-file=$$out --collect-atstart=no \
+				--toggle-collect=ep_patch_plan_size --toggle-collect=ep_patch_apply \
+				$(BENCH_LINUX) tests/linux/cache/$$s/vmlinux $(BENCH_LINUX_DUMP) --once 2>/dev/null; \
+			sites=$$($(BENCH_LINUX) tests/linux/cache/$$s/vmlinux $(BENCH_LINUX_DUMP) --rounds 1 | sed -n 's/.* sites=\([0-9]*\).*/\1/p'); \
+			awk -v s=$$sites -v k=$$s '/^(summary|totals):/ { printf "bench-linux: kernel=%s callgrind_instructions=%d per_site=%.0f\n", k, $$2, $$2 / s; exit }' $$out; \
+		else echo "bench-linux: valgrind missing: no instruction count"; fi; \
+	done
+
+BENCH_TARGETS += bench-linux
+
 # --- Patch stage of the malformed corpus (mutations of eng_alt, checked in memory). ---
 PATCH_MALFORMED := $(HOST_DIR)/tests/patch_mutations
 $(PATCH_MALFORMED): tests/malformed/patch_mutations.c tests/malformed/mutate.h $(LIBCORE_HOST) $(PATCH_FIXTURES)

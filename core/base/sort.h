@@ -9,11 +9,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Whether element a goes before element b. */
 typedef bool ep_before_fn(const void *ctx, const void *a, const void *b);
 /* Sorts n elements of size bytes at base. Not stable. */
 void ep_sort(void *base, size_t n, size_t size, ep_before_fn *before, const void *ctx);
+
+/*
+ * Sorts n addresses ascending with tmp (n more) as scratch: linear in n for
+ * each doubling of the sorted runs it finds (a nearly sorted table costs a few
+ * passes). For the large tables of a kernel, where ep_sort's n log n callbacks
+ * would dominate.
+ */
+void ep_sort_u64(uint64_t *a, size_t n, uint64_t *tmp);
 
 /* Whether element i lies before the point looked for (true for a prefix of the array, then false). */
 typedef bool ep_below_fn(const void *ctx, size_t i);

@@ -93,6 +93,11 @@ const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t 
  */
 /* Run-time address of the first usable symbol named name (linear scan); false if none. */
 bool ep_image_symbol_addr(const struct ep_image *img, const char *name, uint64_t *addr);
+/*
+ * The same for n names (n <= 32) in one pass over the table: addrs[i] for
+ * names[i] (NULL names are skipped); returns the mask of names found (bit i).
+ */
+uint32_t ep_image_symbols_addr(const struct ep_image *img, const char *const *names, unsigned n, uint64_t *addrs);
 uint64_t ep_image_symbol_count(const struct ep_image *img);
 /*
  * The one symbol format of the log: key=name, or key=name+0xOFF inside the

@@ -69,16 +69,19 @@ static bool ops_from_sites(const struct ep_image *img, const uint8_t *raw, unsig
 	return found;
 }
 
-enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, const uint8_t *raw,
+enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_ctx *ac, const uint8_t *raw,
 			   unsigned count, struct ep_pv_ctx *pc)
 {
 	ep_memset(pc, 0, sizeof(*pc));
-	if (!abi->pv_ops_symbol)
+	if (!ac->abi->pv_ops_symbol)
 		return EP_ERR_PV_NO_OPS;
-	if (!ep_image_symbol_addr(img, abi->pv_ops_symbol, &pc->ops) && !ops_from_sites(img, raw, count, &pc->ops))
+	pc->ops = ac->sym_pv_ops;
+	if (!(ac->syms_found & EP_SYM_PV_OPS) && !ops_from_sites(img, raw, count, &pc->ops))
 		return EP_ERR_PV_NO_OPS;
-	pc->have_nop = abi->pv_nop_symbol && ep_image_symbol_addr(img, abi->pv_nop_symbol, &pc->nop_func);
-	pc->have_bug = abi->pv_bug_symbol && ep_image_symbol_addr(img, abi->pv_bug_symbol, &pc->bug_func);
+	pc->have_nop = (ac->syms_found & EP_SYM_PV_NOP) != 0;
+	pc->nop_func = ac->sym_pv_nop;
+	pc->have_bug = (ac->syms_found & EP_SYM_PV_BUG) != 0;
+	pc->bug_func = ac->sym_pv_bug;
 	return EP_ERR_OK;
 }
 

@@ -107,7 +107,7 @@ static size_t align8(size_t n)
 static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
 {
 	return align8(sizeof(struct plan_head)) + align8((size_t)nsites * sizeof(struct ep_plan_site)) +
-	       align8((size_t)nsites * sizeof(uint32_t)) + (size_t)nret * 8 + align8(nbytes) + 8;
+	       align8((size_t)nsites * sizeof(uint32_t)) + (size_t)nret * 16 + align8(nbytes) + 8;
 }
 
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
@@ -363,7 +363,7 @@ static enum ep_err plan_paravirt(struct ep_patch_plan *p, const struct tables *t
 	if (t->pv_count == 0)
 		return EP_ERR_OK;
 	struct ep_pv_ctx pc;
-	enum ep_err err = ep_pv_ctx_init(p->img, t->abi, t->pv_raw, t->pv_count, &pc);
+	enum ep_err err = ep_pv_ctx_init(p->img, p->actx, t->pv_raw, t->pv_count, &pc);
 	if (err) {
 		fail_at(f, err, "pv", 0, 0, 0);
 		return err;
@@ -527,6 +527,17 @@ static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const
 	c->abi = abi;
 	c->caps = o->caps;
 	c->ncaps = o->caps ? o->ncaps : 0;
+	/* One pass over the symbols per plan, not one per DIRECT_CALL entry or table. */
+	const char *const names[] = {abi->nop_func_symbol, "__x86_return_thunk", "its_return_thunk",
+				     abi->pv_ops_symbol, abi->pv_nop_symbol, abi->pv_bug_symbol};
+	uint64_t at[6];
+	c->syms_found = ep_image_symbols_addr(img, names, 6, at);
+	c->nop_func = at[0];
+	c->sym_x86_return_thunk = at[1];
+	c->sym_its_return_thunk = at[2];
+	c->sym_pv_ops = at[3];
+	c->sym_pv_nop = at[4];
+	c->sym_pv_bug = at[5];
 	const struct ep_section *r = ep_image_section(img, ".altinstr_replacement");
 	if (r && r->vaddr) {
 		c->have_repl = true;
@@ -550,7 +561,7 @@ static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, unsi
 	h->plan.order = (uint32_t *)cur;
 	cur += align8((size_t)nsites * sizeof(uint32_t));
 	*ret_buf = (uint64_t *)(void *)cur;
-	cur += (size_t)nret * 8;
+	cur += (size_t)nret * 16; /* the sites, then as many for sorting them */
 	h->plan.pool = cur;
 	h->plan.cap_sites = nsites;
 	h->plan.pool_cap = nbytes;

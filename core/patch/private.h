@@ -100,6 +100,18 @@ struct ep_alt_ctx {
 	const uint64_t *ret_sites;
 	unsigned nret;
 	uint64_t ret_default, ret_thunk, ret_its;  /* __x86_return_thunk, chosen, its_return_thunk */
+	uint64_t nop_func;              /* the ABI's nop_func; 0 when there is none */
+	/* Found in one pass over the symbol table per plan (a vmlinux has ~150k symbols). */
+	uint64_t sym_x86_return_thunk, sym_its_return_thunk, sym_pv_ops, sym_pv_nop, sym_pv_bug;
+	uint32_t syms_found;            /* EP_SYM_* bits */
+};
+enum {
+	EP_SYM_NOP_FUNC = 1 << 0,
+	EP_SYM_X86_RETURN_THUNK = 1 << 1,
+	EP_SYM_ITS_RETURN_THUNK = 1 << 2,
+	EP_SYM_PV_OPS = 1 << 3,
+	EP_SYM_PV_NOP = 1 << 4,
+	EP_SYM_PV_BUG = 1 << 5,
 };
 /* Validates one entry against the site (group length len); err with no bytes built. */
 enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len);
@@ -127,7 +139,8 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len);
 unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi *abi);
 /*
- * Fills c->ret_sites (into buf, count entries) sorted, and the thunk
+ * Fills c->ret_sites (into buf: count entries, then count more as sorting
+ * scratch) sorted, and the thunk
  * addresses. A return site not wholly inside an executable segment (one
  * whose address wraps, say) is invalid input: EP_ERR_RET_SITE_OUT_OF_TEXT,
  * its index in *bad.
@@ -144,7 +157,7 @@ struct ep_pv_ctx {
 	bool have_nop, have_bug;
 };
 /* pv_ops by its symbol, or (stripped kernels) from the table's `ff 15` sites; the no-op and BUG functions by symbol. */
-enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_abi *abi, const uint8_t *raw,
+enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_ctx *ac, const uint8_t *raw,
 			   unsigned count, struct ep_pv_ctx *pc);
 /* Validates the site and builds its bytes into out[0..e->len). */
 enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,

@@ -28,12 +28,6 @@ unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi 
 	return (unsigned)(s->size / 4);
 }
 
-static bool addr_before(const void *ctx, const void *a, const void *b)
-{
-	(void)ctx;
-	return *(const uint64_t *)a < *(const uint64_t *)b;
-}
-
 struct addr_key {
 	const uint64_t *sites;
 	uint64_t addr;
@@ -56,8 +50,7 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 	 * Without symbols (a stripped kernel) the sites are still known, so
 	 * overlaps are checked, but none is rewritten: no jump matches thunk 0.
 	 */
-	if (!ep_image_symbol_addr(c->img, "__x86_return_thunk", &dflt))
-		dflt = 0;
+	dflt = c->sym_x86_return_thunk;
 	const uint8_t *raw = ep_image_ptr(c->img, s->vaddr, s->size);
 	for (unsigned i = 0; i < count; i++) {
 		buf[i] = ep_rel_addr(s->vaddr + 4u * i, raw + 4u * i);
@@ -67,13 +60,12 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 			return EP_ERR_RET_SITE_OUT_OF_TEXT;
 		}
 	}
-	ep_sort(buf, count, sizeof(*buf), addr_before, NULL);
+	ep_sort_u64(buf, count, buf + count);
 	c->ret_sites = buf;
 	c->nret = count;
 	c->ret_default = dflt;
 	c->ret_thunk = return_thunk ? return_thunk : dflt;
-	if (!ep_image_symbol_addr(c->img, "its_return_thunk", &c->ret_its))
-		c->ret_its = 0;
+	c->ret_its = c->sym_its_return_thunk;
 	return EP_ERR_OK;
 }
 

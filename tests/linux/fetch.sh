@@ -6,9 +6,9 @@
 #   fetch.sh --image-only CACHE SERIES   only the image package (about 27 MB, no -dbg):
 #                                        CACHE/SERIES/{vmlinuz,version}, what `make run-linux` boots
 #
-# apt runs with a private configuration under CACHE/apt (its own sources,
-# lists and archive cache), so the machine's apt setup is neither used nor
-# changed and a clean Debian 12 machine gets the same packages. Set
+# apt runs with a private configuration under CACHE/apt (scripts/apt-private.sh),
+# so the machine's apt setup is neither used nor changed and a clean Debian 12
+# machine gets the same packages. Set
 # LINUX_ABI_6_1 / LINUX_ABI_6_12 (e.g. 6.1.0-47) to pin a version; otherwise
 # the suite's linux-image-cloud-amd64 metapackage names it.
 # Output: CACHE/SERIES/{vmlinuz,vmlinux,version}.
@@ -22,8 +22,8 @@ fi
 cache=$(mkdir -p "$1" && cd "$1" && pwd)
 series=$2
 case $series in
-6.1) suite=bookworm; extra="bookworm-security"; pin=${LINUX_ABI_6_1:-} ;;
-6.12) suite=trixie; extra="trixie-security"; pin=${LINUX_ABI_6_12:-} ;;
+6.1) suite=bookworm; pin=${LINUX_ABI_6_1:-} ;;
+6.12) suite=trixie; pin=${LINUX_ABI_6_12:-} ;;
 *) echo "fetch.sh: unknown series $series" >&2; exit 2 ;;
 esac
 out=$cache/$series
@@ -36,26 +36,14 @@ if [ -s "$out/vmlinux" ] && [ -s "$out/vmlinuz" ]; then
 	exit 0
 fi
 
-apt_dir=$cache/apt/$suite
-mkdir -p "$apt_dir/state/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts" "$out"
-: >"$apt_dir/status"
-{
-	echo "deb http://deb.debian.org/debian $suite main"
-	echo "deb http://deb.debian.org/debian-security $extra main"
-} >"$apt_dir/sources.list"
-set -- -o Dir::Etc::SourceList="$apt_dir/sources.list" \
-	-o Dir::Etc::SourceParts="$apt_dir/parts" \
-	-o Dir::State="$apt_dir/state" \
-	-o Dir::State::status="$apt_dir/status" \
-	-o Dir::Cache="$apt_dir/cache" \
-	-o APT::Architecture=amd64 -o APT::Architectures::=amd64 \
-	-o Acquire::Languages=none -o Debug::NoLocking=1 \
-	-o APT::Sandbox::User=root
-apt-get "$@" -qq update
+# A private apt configuration under the cache (scripts/apt-private.sh).
+APT_CONFIG=$(sh "$(dirname "$0")/../../scripts/apt-private.sh" "$suite" "$cache/apt/$suite")
+export APT_CONFIG
+mkdir -p "$out"
 
 if [ -z "$pin" ]; then
 	# The metapackage depends on linux-image-<abi>-cloud-amd64 (signed).
-	pin=$(apt-cache "$@" depends linux-image-cloud-amd64 |
+	pin=$(apt-cache depends linux-image-cloud-amd64 |
 		sed -n 's/.*Depends: linux-image-\(.*\)-cloud-amd64$/\1/p' | head -n1)
 fi
 [ -n "$pin" ] || { echo "fetch: no cloud kernel found in $suite" >&2; exit 1; }
@@ -66,7 +54,7 @@ echo "fetch: $series = $pin ($suite)"
 work=$out/dl
 mkdir -p "$work"
 if [ $image_only = 1 ]; then
-	(cd "$work" && apt-get "$@" -qq download "$img")
+	(cd "$work" && apt-get -qq download "$img")
 	dpkg-deb --fsys-tarfile "$(ls "$work"/"$img"_*.deb)" | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
 	mv "$work"/boot/vmlinuz-* "$out/vmlinuz"
 	echo "$pin" >"$out/version"
@@ -74,7 +62,7 @@ if [ $image_only = 1 ]; then
 	echo "fetch: $series image ready: $(ls -l "$out/vmlinuz" | awk '{print $5}') byte vmlinuz"
 	exit 0
 fi
-(cd "$work" && apt-get "$@" -qq download "$img" "$dbg")
+(cd "$work" && apt-get -qq download "$img" "$dbg")
 deb_img=$(ls "$work"/"$img"_*.deb)
 deb_dbg=$(ls "$work"/"$dbg"_*.deb)
 
