@@ -215,6 +215,27 @@ static void test_direct_call_nop_func(void **state)
 	free(s);
 }
 
+/*
+ * The pointer is compared with nop_func's address, as the kernel compares
+ * it: another name for the same function (listed first, so it is the name a
+ * lookup by address returns) must not turn the NOP into a call.
+ */
+static void test_direct_call_nop_func_alias(void **state)
+{
+	struct synth *s = syn_new();
+	struct run r;
+	run_init(&r);
+	uint64_t nf = func(s), ptr;
+	syn_sym(s, "ep_nop_alias", nf);
+	syn_sym(s, "ep_nop_func", nf);
+	uint64_t site = dcall_site(s, nf, &ptr);
+	syn_alt(s, site, syn_repl(s, CALL_PLACEHOLDER, 5), EP_ALT_FEATURE_ALWAYS, EP_ALT_FLAG_DIRECT_CALL, 6, 5);
+	assert_int_equal(run_apply(&r, s), EP_ERR_OK);
+	assert_bytes(syn_at(s, site), 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00);
+	assert_string_equal(run_kv(&r, "alt", 0, "action"), "nop");
+	free(s);
+}
+
 /* Linux: a NULL pointer keeps the replacement's call (to BUG_func), relocated. */
 static void test_direct_call_null_linux(void **state)
 {
@@ -301,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_direct_call),
 		cmocka_unit_test(test_direct_call_null_traps),
 		cmocka_unit_test(test_direct_call_nop_func),
+		cmocka_unit_test(test_direct_call_nop_func_alias),
 		cmocka_unit_test(test_direct_call_null_linux),
 		cmocka_unit_test(test_direct_call_in_alternative_2),
 		cmocka_unit_test(test_direct_call_errors),
