@@ -43,6 +43,7 @@ struct boot {
 	struct efi_firmware_tables firmware;
 	struct efi_trust trust;            /* Secure Boot verification and measurement of what is loaded */
 	bool exit_attempted; /* ExitBootServices was called: from then on only the memory map may be touched */
+	uint64_t entry_tsc;  /* efi_main's first instruction */
 };
 
 static struct boot boot;
@@ -259,10 +260,35 @@ static EFI_STATUS enter_with_boot_services(struct boot *b)
 	return EFI_SUCCESS;
 }
 
+/*
+ * `timing on`: how long the app took from efi_main to here (just before
+ * ExitBootServices) and since the CPU's reset (the TSC starts at 0 there, as
+ * QEMU and real CPUs do), by the TSC, whose rate is then measured against the
+ * firmware's Stall() (after the interval, so the measurement costs nothing in it).
+ */
+static void log_timing(struct boot *b)
+{
+	uint64_t now = efi_rdtsc();
+	uint64_t t0 = efi_rdtsc();
+	BS->Stall(10000);
+	uint64_t khz = (efi_rdtsc() - t0) / 10;
+	struct ep_line l;
+	/* W, so that `log-level warning` still shows what `timing on` asked for. */
+	ep_line_begin(&l, &b->log, EP_LOG_WARN, "timing");
+	ep_kv_str(&l, "mode", b->config.passthrough ? "passthrough" : "full");
+	ep_kv_u(&l, "tsc_khz", khz);
+	ep_kv_u(&l, "app_us", khz ? (now - b->entry_tsc) * 1000 / khz : 0);
+	ep_kv_u(&l, "since_reset_us", khz ? now * 1000 / khz : 0);
+	ep_line_end(&l);
+}
+
 static EFI_STATUS enter_after_exit(struct boot *b, bool linux_kernel)
 {
 	efi_tpm_finish(&b->trust.tpm, &b->esp, &b->log);
-	write_log(b);
+	if (!b->config.passthrough)
+		write_log(b);
+	if (b->config.timing)
+		log_timing(b);
 	/* From here on ConOut is off limits: lines go to memory (and debugcon/serial). */
 	bool console = b->config.log_console;
 	b->config.log_console = false;
@@ -361,9 +387,34 @@ static EFI_STATUS boot_linux(struct boot *b, enum ep_payload_kind kind)
 	return enter_after_exit(b, true);
 }
 
+/*
+ * `passthrough on`: load the payload and enter it, nothing else (no probe,
+ * no patching, no ESP log): what a plain loader does, so `make bench-boot`
+ * can say what detection, patching and logging cost. earlypatch payloads only.
+ */
+static EFI_STATUS passthrough(struct boot *b)
+{
+	enum ep_payload_kind kind;
+	if (efi_linux_detect(&b->esp, b->config.payload, &kind))
+		return efi_log_status(&b->log, EFI_UNSUPPORTED, "passthrough", "a Linux payload: use the full path");
+	EFI_STATUS st = efi_payload_load(&b->esp, &b->trust, b->config.payload, &b->payload, &b->log);
+	if (EFI_ERROR(st))
+		return st;
+	if (b->config.handoff == EP_HANDOFF_NONE)
+		return EFI_SUCCESS;
+	st = efi_handoff_prepare(&b->handoff, &b->log);
+	if (EFI_ERROR(st))
+		return st;
+	fill_boot_info(b);
+	if (b->config.handoff == EP_HANDOFF_CALL)
+		return enter_with_boot_services(b);
+	return enter_after_exit(b, false);
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	struct boot *b = &boot;
+	b->entry_tsc = efi_rdtsc();
 	InitializeLib(image, systab);
 	b->image = image;
 	ep_config_defaults(&b->config);
@@ -385,6 +436,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	else if (EFI_ERROR((st = load_config(b))))
 		return finish(b, st);
 
+	if (b->config.passthrough)
+		return finish(b, passthrough(b));
 	probe(b);
 	return finish(b, load_patch_and_enter(b));
 }

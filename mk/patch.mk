@@ -80,3 +80,11 @@ test-patch-eptool: $(EPTOOL) $(PATCH_FIXTURES)
 	tests/eptool/check.sh $(EPTOOL) $(PATCH_PAYLOADS)
 
 TEST_EXTRA += test-patch-eptool
+
+# --- Benchmark: a boot with everything on against a pass-through boot (tests/bench/bench_boot.sh). ---
+.PHONY: bench-boot
+bench-boot: deps $(EFI_APP) $(PAYLOAD_ELFS)
+	@bash tests/bench/bench_boot.sh $(BUILD) $(BENCH_BOOT_ROUNDS)
+
+BENCH_BOOT_ROUNDS ?= 3
+BENCH_TARGETS += bench-boot

@@ -282,6 +282,10 @@ static void parse_setting(struct parser *p, struct token key, struct token value
 		ok = (i = parse_choice(value, level_words, 4)) >= 0 && (c->console_level = levels[i], true);
 	else if (tok_is(key, "alternatives"))
 		ok = parse_bool(value, &c->alternatives);
+	else if (tok_is(key, "passthrough"))
+		ok = parse_bool(value, &c->passthrough);
+	else if (tok_is(key, "timing"))
+		ok = parse_bool(value, &c->timing);
 	else if (tok_is(key, "log-console"))
 		ok = parse_bool(value, &c->log_console);
 	else if (tok_is(key, "log-debugcon"))
@@ -407,6 +411,10 @@ void ep_config_log(const struct ep_config *c, struct ep_log *log)
 	if (c->linux_setup[0])
 		ep_kv_str(&l, "linux_setup", c->linux_setup);
 	ep_kv_str(&l, "prepatch", (const char *const[]){"safe", "off", "full"}[c->prepatch]);
+	if (c->passthrough)
+		ep_kv_bool(&l, "passthrough", true);
+	if (c->timing)
+		ep_kv_bool(&l, "timing", true);
 	ep_line_end(&l);
 }
 

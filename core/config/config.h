@@ -56,6 +56,10 @@ struct ep_config {
 	enum ep_on_exit on_exit;            /* when the app ends without a handoff */
 	enum ep_handoff_mode handoff;
 	bool alternatives;                  /* stage 2: full patching */
+	bool passthrough;                   /* only load the payload and hand off: no probe, no patching, no
+					       ESP log (the baseline `make bench-boot` measures against) */
+	bool timing;                        /* one "I timing" line before ExitBootServices (costs a 10 ms
+					       clock calibration after the interval it measures) */
 	bool log_console, log_debugcon, log_serial;
 	enum ep_level console_level;        /* least severe level shown on the console */
 

@@ -43,6 +43,8 @@ static void defaults_when_empty(void **state)
 	assert_int_equal(cfg.handoff, EP_HANDOFF_EXIT_BOOT_SERVICES);
 	assert_int_equal(cfg.on_exit, EP_ON_EXIT_RETURN);
 	assert_true(cfg.alternatives);
+	assert_false(cfg.passthrough);
+	assert_false(cfg.timing);
 	assert_true(cfg.log_console);
 	assert_false(ep_config_simulates(&cfg));
 	assert_int_equal(cfg.warnings, 0);
@@ -59,6 +61,8 @@ static void every_setting(void **state)
 	      "log-debugcon on\n"
 	      "log-serial yes\n"
 	      "log-console 0\n"
+	      "passthrough on\n"
+	      "timing yes\n"
 	      "log-level debug\n");
 	assert_int_equal(cfg.warnings, 0);
 	assert_string_equal(cfg.payload, "\\EFI\\test\\p.elf");
@@ -70,7 +74,9 @@ static void every_setting(void **state)
 	assert_true(cfg.log_serial);
 	assert_false(cfg.log_console);
 	assert_int_equal(cfg.console_level, EP_LOG_DEBUG);
-	assert_int_equal(cfg.lines, 10);
+	assert_true(cfg.passthrough);
+	assert_true(cfg.timing);
+	assert_int_equal(cfg.lines, 12);
 }
 
 static void bad_lines_warn_with_line_number_and_keep_defaults(void **state)
