@@ -43,5 +43,13 @@ int eptool_write_file(const char *path, const void *data, size_t len);
 /* A log sink that prints each line to stdout. */
 struct ep_log;
 void eptool_log_init_stdout(struct ep_log *log, char *buf, size_t cap);
+/*
+ * What `--cpuinfo` found: "I eptool cpuinfo names unknown derived_differ", a W line per
+ * unknown name kept, and a W line per shown bit the rules derived otherwise (the
+ * running kernel's value is the one used).
+ */
+struct ep_lcaps;
+struct ep_lcaps_cpuinfo_report;
+void eptool_cpuinfo_report(const struct ep_lcaps *caps, const struct ep_lcaps_cpuinfo_report *rep);
 
 #endif

@@ -291,10 +291,7 @@ static int linux_kernel_words(struct apply_opts *o, struct eptool_payload *p, st
 			return 1;
 		err = ep_lcaps_from_cpuinfo(text, len, k.version, cmdline, &scratch, &caps, &rep);
 		if (!err)
-			printf("I eptool cpuinfo names=%u unknown=%u derived_differ=%u\n", rep.names.nflags + rep.names.nbugs,
-			       rep.names.nunknown, rep.visible_differ);
-		for (unsigned i = 0; !err && i < rep.names.nkept; i++)
-			printf("W eptool cpuinfo unknown=%.*s\n", (int)rep.names.unknown[i].len, rep.names.unknown[i].text);
+			eptool_cpuinfo_report(&caps, &rep);
 		free(text);
 	} else if (!err) {
 		err = ep_lcaps_derive(&o->dump, k.version, cmdline, &caps);

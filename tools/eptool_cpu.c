@@ -134,8 +134,7 @@ static int linux_words(int argc, char **argv)
 		struct ep_lcaps_cpuinfo_report rep;
 		err = ep_lcaps_from_cpuinfo(text, len, series, cmdline, &dump, &caps, &rep);
 		if (!err)
-			printf("I eptool cpuinfo names=%u unknown=%u derived_differ=%u\n", rep.names.nflags + rep.names.nbugs,
-			       rep.names.nunknown, rep.visible_differ);
+			eptool_cpuinfo_report(&caps, &rep);
 	}
 	free(text);
 	if (err) {

@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "eptool.h"
+#include "linux/lcaps.h"
 
 char *eptool_read_file(const char *path, size_t *len)
 {
@@ -60,4 +61,19 @@ static void print_line(void *ctx, enum ep_level level, const char *line, size_t 
 void eptool_log_init_stdout(struct ep_log *log, char *buf, size_t cap)
 {
 	ep_log_init(log, buf, cap, print_line, NULL);
+}
+
+void eptool_cpuinfo_report(const struct ep_lcaps *caps, const struct ep_lcaps_cpuinfo_report *rep)
+{
+	printf("I eptool cpuinfo names=%u unknown=%u derived_differ=%u\n", rep->names.nflags + rep->names.nbugs,
+	       rep->names.nunknown, rep->visible_differ);
+	for (unsigned i = 0; i < rep->names.nkept; i++)
+		printf("W eptool cpuinfo unknown=%.*s line=%s\n", (int)rep->names.unknown[i].len, rep->names.unknown[i].text,
+		       rep->names.unknown[i].bug ? "bugs" : "flags");
+	for (unsigned w = 0; w < caps->nwords; w++)
+		for (unsigned b = 0; b < 32; b++)
+			if (rep->differ[w] >> b & 1u)
+				printf("W eptool cpuinfo differ bit=%u:%u name=%s shown=%u derived=%u\n", w, b,
+				       ep_lf_display(caps->features, w * 32 + b), caps->words[w] >> b & 1u,
+				       !(caps->words[w] >> b & 1u));
 }

@@ -103,6 +103,47 @@ static uint32_t signature(unsigned family, unsigned model, unsigned stepping)
 	return (ext_fam << 20) | ((model >> 4) << 16) | (base_fam << 8) | ((model & 0xfu) << 4) | (stepping & 0xfu);
 }
 
+/* A CPUID bit given by its feature, when the version has it in a CPUID-backed word. */
+static void put_feature(const struct ep_lf_table *t, struct ep_cpuid_dump *d, enum ep_lf f)
+{
+	unsigned n = ep_lf_number(t, f);
+	for (unsigned i = 0; n != EP_LF_ABSENT && i < ep_lcpuid_word_count; i++)
+		if (ep_lcpuid_words[i].word == n / 32)
+			or_reg(d, ep_lcpuid_words[i].leaf, ep_lcpuid_words[i].sub, ep_lcpuid_words[i].reg, 1u << (n % 32));
+}
+
+/*
+ * CPUID bits cpuinfo hides but implies: the vendor bits behind the shown
+ * speculation-control names (init_speculation_control maps them the other
+ * way), and on AMD the immunity bits a missing bug stands for.
+ */
+static void hidden_cpuid_bits(const struct ep_lf_table *t, const uint32_t *w, bool amd, struct ep_cpuid_dump *d)
+{
+	static const struct {
+		enum ep_lf shown, amd_bit, intel_bit;
+	} aliases[] = {
+		{EP_LF_IBPB, EP_LF_AMD_IBPB, EP_LF_SPEC_CTRL},
+		{EP_LF_IBRS, EP_LF_AMD_IBRS, EP_LF_SPEC_CTRL},
+		{EP_LF_STIBP, EP_LF_AMD_STIBP, EP_LF_INTEL_STIBP},
+		{EP_LF_SSBD, EP_LF_AMD_SSBD, EP_LF_SPEC_CTRL_SSBD},
+	};
+	for (unsigned i = 0; i < EP_ARRAY_SIZE(aliases); i++)
+		if (has(t, w, aliases[i].shown))
+			put_feature(t, d, amd ? aliases[i].amd_bit : aliases[i].intel_bit);
+	if (!amd)
+		return;
+	if (has(t, w, EP_LF_IBPB) && !has(t, w, EP_LF_BUG_IBPB_NO_RET))
+		put_feature(t, d, EP_LF_AMD_IBPB_RET);
+	if (!has(t, w, EP_LF_BUG_NULL_SEG))
+		put_feature(t, d, EP_LF_NULL_SEL_CLR_BASE);
+	if (!has(t, w, EP_LF_BUG_SRSO))
+		put_feature(t, d, EP_LF_SRSO_NO);
+	if (!has(t, w, EP_LF_BUG_RETBLEED))
+		put_feature(t, d, EP_LF_BTC_NO);
+	if (!has(t, w, EP_LF_BUG_TSA)) /* TSA_SQ_NO, TSA_L1_NO, TSA_FILL_NO: scattered, 0x80000021 ECX[1,2,7] */
+		or_reg(d, 0x80000021u, 0, EP_ECX, 1u << 1 | 1u << 2 | 1u << 7);
+}
+
 static void synthesise(const struct ep_lf_table *t, const uint32_t *w, const char *vendor, size_t vlen,
 		       unsigned family, unsigned model, unsigned stepping, struct ep_cpuid_dump *d)
 {
@@ -128,6 +169,8 @@ static void synthesise(const struct ep_lf_table *t, const uint32_t *w, const cha
 		or_reg(d, 0xa, 0, EP_EAX, 0x0802);
 	if (has(t, w, EP_LF_CONSTANT_TSC) && has(t, w, EP_LF_NONSTOP_TSC))
 		or_reg(d, 0x80000007u, 0, EP_EDX, 1u << 8);
+	hidden_cpuid_bits(t, w, vlen >= 12 && (ep_strneq(vendor, 12, "AuthenticAMD") || ep_strneq(vendor, 12, "HygonGenuine")),
+			  d);
 	if (has(t, w, EP_LF_ARCH_CAPABILITIES))
 		ep_cpuid_set_msr(d, EP_MSR_ARCH_CAPABILITIES, arch_cap_from_bugs(t, w), false);
 	/* IA32_MISC_ENABLE: fast strings on unless the kernel dropped rep_good/erms; BTS/PEBS as shown. */

@@ -245,6 +245,31 @@ static void test_cpuinfo_route(void **state)
 			 EP_ERR_LINUX_CPUINFO_NO_MODEL);
 }
 
+static bool differs(const struct ep_lcaps_cpuinfo_report *rep, enum ep_lf f)
+{
+	unsigned n = ep_lf_number(caps.features, f);
+	return rep->differ[n / 32] >> (n % 32) & 1;
+}
+
+/* A Zen 3 guest's cpuinfo: the vendor bits behind ibpb/ibrs/stibp/ssbd and the immunities behind missing bugs. */
+static void test_cpuinfo_hidden_cpuid_bits(void **state)
+{
+	(void)state;
+	static const char text[] = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\n"
+				   "stepping\t: 1\nflags\t\t: fpu tsc msr pae cx8 apic cmov clflush mmx fxsr sse sse2 syscall nx lm "
+				   "rep_good nopl cpuid pni ssse3 cx16 sse4_1 sse4_2 popcnt xsave avx hypervisor ibrs ibpb "
+				   "stibp ssbd\nbugs\t\t: sysret_ss_attrs spectre_v1 spectre_v2 spec_store_bypass srso\n";
+	struct ep_lcaps_cpuinfo_report rep;
+	assert_int_equal(ep_lcaps_from_cpuinfo(text, sizeof(text) - 1, 612, "", &dump, &caps, &rep), EP_ERR_OK);
+	assert_false(differs(&rep, EP_LF_IBPB) || differs(&rep, EP_LF_IBRS) || differs(&rep, EP_LF_STIBP) ||
+		     differs(&rep, EP_LF_SSBD));
+	assert_false(differs(&rep, EP_LF_BUG_NULL_SEG) || differs(&rep, EP_LF_BUG_TSA) ||
+		     differs(&rep, EP_LF_BUG_IBPB_NO_RET));
+	assert_true(has(EP_LF_USE_IBPB) && has(EP_LF_MSR_SPEC_CTRL)); /* hidden, derived from the shown IBPB/IBRS */
+	assert_true(has(EP_LF_SRSO_ALIAS));
+	assert_int_equal(caps.thunk, EP_LTHUNK_SRSO_ALIAS);
+}
+
 static char logged[1 << 16];
 
 static void test_log_lines(void **state)
@@ -276,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_misc_enable),
 		cmocka_unit_test(test_other_vendor),
 		cmocka_unit_test(test_cpuinfo_route),
+		cmocka_unit_test(test_cpuinfo_hidden_cpuid_bits),
 		cmocka_unit_test(test_log_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
