@@ -46,7 +46,6 @@ struct boot {
 	uint64_t entry_tsc;  /* efi_main's first instruction */
 };
 
-static struct boot boot;
 
 static void log_banner(struct boot *b)
 {
@@ -413,9 +412,19 @@ static EFI_STATUS passthrough(struct boot *b)
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
-	struct boot *b = &boot;
-	b->entry_tsc = efi_rdtsc();
+	uint64_t entry_tsc = efi_rdtsc();
 	InitializeLib(image, systab);
+	/*
+	 * The boot state (about 28 KB) comes from the firmware's pool rather than
+	 * a static: gnu-efi's PE layout carries .bss as zero bytes in the file.
+	 * LoaderData, so it outlives ExitBootServices like the image itself.
+	 */
+	struct boot *b = AllocateZeroPool(sizeof(*b));
+	if (!b) {
+		efi_console_print("earlypatch: out of memory for the boot state");
+		return EFI_OUT_OF_RESOURCES;
+	}
+	b->entry_tsc = entry_tsc;
 	b->image = image;
 	ep_config_defaults(&b->config);
 	b->con.config = &b->config;

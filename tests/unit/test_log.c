@@ -229,10 +229,18 @@ static void errors_have_names_and_messages(void **state)
 			 EP_ERR_CONFIG_SYNTAX);
 	assert_non_null(strstr(last_line, "err=CONFIG_SYNTAX"));
 	assert_string_equal(ep_err_name((enum ep_err)9999), "UNKNOWN");
-	/* Every error has a distinct name. */
-	for (int i = 0; i < EP_ERR__COUNT; i++)
+	/* Every error has a distinct name and a message; the first and the last of the list read right. */
+	for (int i = 0; i < EP_ERR__COUNT; i++) {
+		assert_true(ep_err_name(i)[0] && ep_err_message(i)[0]);
 		for (int j = i + 1; j < EP_ERR__COUNT; j++)
 			assert_string_not_equal(ep_err_name(i), ep_err_name(j));
+	}
+	assert_string_equal(ep_err_name(EP_ERR_OK), "OK");
+	assert_string_equal(ep_err_name(EP_ERR__COUNT - 1), "TPM_LOG_BAD");
+	assert_string_equal(ep_err_name(EP_ERR_LINUX_CAPS_NO_VERSION), "LINUX_CAPS_NO_VERSION");
+	assert_string_equal(ep_err_message(EP_ERR_LINUX_CAPS_NO_VERSION),
+			    "no capability rules for this kernel version (core/linux/lcaps_versions.c)");
+	assert_string_equal(ep_err_message((enum ep_err)9999), "unknown error");
 }
 
 int main(void)
