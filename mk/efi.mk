@@ -11,10 +11,11 @@ EFI_APP     := $(EFI_DIR)/earlypatch.efi
 # state), MS ABI for the firmware calls via GNU_EFI_USE_MS_ABI.
 # -Os: the firmware image is measured by size (docs/performance.md); its hot path is the engine, host-benchmarked.
 # No -fdata-sections: gnu-efi's linker script gathers only .bss, not .bss.*, and objcopy would drop the rest.
+# Hidden visibility: nothing of ours is exported, so the PE carries no dynamic symbol table (8 KB).
 EFI_CFLAGS := -std=gnu11 -Os -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
               -ffreestanding -fno-stack-protector -fno-stack-check -fpic -fshort-wchar \
               -mno-red-zone -mgeneral-regs-only -maccumulate-outgoing-args -fno-strict-aliasing \
-              -ffunction-sections -DGNU_EFI_USE_MS_ABI -Iinclude -iquote core -iquote efi
+              -ffunction-sections -fvisibility=hidden -DGNU_EFI_USE_MS_ABI -Iinclude -iquote core -iquote efi
 EFI_INCS   := -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/protocol
 CORE_EFI_FLAGS := $(filter-out -std=gnu11,$(EFI_CFLAGS)) -std=c11 -nostdinc -isystem $(shell $(HOSTCC) -print-file-name=include) -fno-tree-loop-distribute-patterns
 
