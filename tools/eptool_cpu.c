@@ -38,8 +38,8 @@ static int list_features(void)
 	printf("# number word:bit name id\n");
 	for (size_t i = 0; i < ep_feature_count(); i++) {
 		const struct ep_feature_info *f = ep_feature_at(i);
-		printf("%4u %2u:%-2u %-22s X86_FEATURE_%s%s\n", f->number, f->number / 32, f->number % 32, f->name,
-		       f->id, f->hidden ? " (hidden)" : "");
+		printf("%4u %2u:%-2u %-22s X86_FEATURE_%s%s\n", f->number, f->number / 32, f->number % 32, ep_feature_name_of(f),
+		       ep_feature_id_of(f), f->hidden ? " (hidden)" : "");
 	}
 	return 0;
 }

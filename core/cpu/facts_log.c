@@ -116,7 +116,7 @@ static void log_features(const struct ep_facts *f, struct ep_log *log)
 		if (!ep_facts_has(f, fi->number))
 			continue;
 		count++;
-		complete = append_item(names, sizeof(names), &len, fi->name, ' ') && complete;
+		complete = append_item(names, sizeof(names), &len, ep_feature_name_of(fi), ' ') && complete;
 	}
 	ep_line_begin(&l, log, EP_LOG_INFO, "cpu");
 	ep_kv_str(&l, "features", names);

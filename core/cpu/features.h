@@ -12,11 +12,14 @@
 #include "earlypatch/cpufeatures.h"
 
 struct ep_feature_info {
-	const char *id;     /* "XMM2": the X86_FEATURE_ suffix */
-	const char *name;   /* "sse2": the /proc/cpuinfo name */
+	uint16_t id_at;     /* "XMM2", the X86_FEATURE_ suffix: ep_feature_id_of */
+	uint16_t name_at;   /* "sse2", the /proc/cpuinfo name: ep_feature_name_of */
 	uint16_t number;    /* word * 32 + bit */
 	bool hidden;        /* Linux does not show it in /proc/cpuinfo */
 };
+/* The names are offsets into two strings (no pointer for the EFI loader to relocate). */
+const char *ep_feature_id_of(const struct ep_feature_info *f);
+const char *ep_feature_name_of(const struct ep_feature_info *f);
 
 /* Entries in the table, and entry i (NULL when i is out of range). */
 size_t ep_feature_count(void);

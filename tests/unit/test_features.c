@@ -22,7 +22,7 @@ static void numbers_are_unique_and_in_range(void **state)
 		assert_true(a->number / 32 < EP_NCAPINTS);
 		for (size_t j = i + 1; j < n; j++)
 			if (ep_feature_at(j)->number == a->number)
-				fail_msg("%s and %s share %u", a->id, ep_feature_at(j)->id, a->number);
+				fail_msg("%s and %s share %u", ep_feature_id_of(a), ep_feature_id_of(ep_feature_at(j)), a->number);
 	}
 	assert_null(ep_feature_at(n));
 }
@@ -34,8 +34,8 @@ static void names_and_ids_are_unique(void **state)
 		const struct ep_feature_info *a = ep_feature_at(i);
 		for (size_t j = i + 1; j < n; j++) {
 			const struct ep_feature_info *b = ep_feature_at(j);
-			if (!strcmp(a->name, b->name) || !strcmp(a->id, b->id))
-				fail_msg("duplicate name or id: %s/%s and %s/%s", a->id, a->name, b->id, b->name);
+			if (!strcmp(ep_feature_name_of(a), ep_feature_name_of(b)) || !strcmp(ep_feature_id_of(a), ep_feature_id_of(b)))
+				fail_msg("duplicate name or id: %s/%s and %s/%s", ep_feature_id_of(a), ep_feature_name_of(a), ep_feature_id_of(b), ep_feature_name_of(b));
 		}
 	}
 }
@@ -45,17 +45,17 @@ static void names_look_like_cpuinfo(void **state)
 {
 	for (size_t i = 0; i < ep_feature_count(); i++) {
 		const struct ep_feature_info *f = ep_feature_at(i);
-		assert_true(strlen(f->name) > 0);
-		for (const char *p = f->name; *p; p++)
+		assert_true(strlen(ep_feature_name_of(f)) > 0);
+		for (const char *p = ep_feature_name_of(f); *p; p++)
 			if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_'))
-				fail_msg("name '%s' has '%c'", f->name, *p);
+				fail_msg("name '%s' has '%c'", ep_feature_name_of(f), *p);
 		if (f->hidden) {
 			char lower[64];
 			size_t k = 0;
-			for (; f->id[k] && k < sizeof(lower) - 1; k++)
-				lower[k] = (char)tolower((unsigned char)f->id[k]);
+			for (; ep_feature_id_of(f)[k] && k < sizeof(lower) - 1; k++)
+				lower[k] = (char)tolower((unsigned char)ep_feature_id_of(f)[k]);
 			lower[k] = '\0';
-			assert_string_equal(f->name, lower);
+			assert_string_equal(ep_feature_name_of(f), lower);
 		}
 	}
 }
@@ -65,11 +65,11 @@ static void lookup_round_trips(void **state)
 	char buf[80];
 	for (size_t i = 0; i < ep_feature_count(); i++) {
 		const struct ep_feature_info *f = ep_feature_at(i);
-		assert_int_equal(ep_feature_lookup(f->name), f->number);
-		assert_int_equal(ep_feature_lookup(f->id), f->number);
-		snprintf(buf, sizeof(buf), "X86_FEATURE_%s", f->id);
+		assert_int_equal(ep_feature_lookup(ep_feature_name_of(f)), f->number);
+		assert_int_equal(ep_feature_lookup(ep_feature_id_of(f)), f->number);
+		snprintf(buf, sizeof(buf), "X86_FEATURE_%s", ep_feature_id_of(f));
 		assert_int_equal(ep_feature_lookup(buf), f->number);
-		assert_string_equal(ep_feature_name(f->number), f->name);
+		assert_string_equal(ep_feature_name(f->number), ep_feature_name_of(f));
 		assert_ptr_equal(ep_feature_info(f->number), f);
 	}
 	assert_int_equal(ep_feature_lookup("no_such_feature"), -1);

@@ -308,16 +308,16 @@ static void test_matches_feature_table(void **state)
 	unsigned missing = 0;
 	for (size_t i = 0; i < ep_feature_count(); i++) {
 		const struct ep_feature_info *fi = ep_feature_at(i);
-		int f = ep_lf_lookup_flag(b, fi->id, strlen(fi->id));
+		int f = ep_lf_lookup_flag(b, ep_feature_id_of(fi), strlen(ep_feature_id_of(fi)));
 		if (f < 0) {
 			missing++;
 			if (!fi->hidden || ep_lf_at(b, fi->number) >= 0)
-				fail_msg("%s: not in 6.12, yet shown or on a 6.12 bit", fi->id);
+				fail_msg("%s: not in 6.12, yet shown or on a 6.12 bit", ep_feature_id_of(fi));
 			continue;
 		}
-		if (ep_lf_number(b, f) != fi->number || strcmp(ep_lf_name(b, f), fi->hidden ? "" : fi->name) != 0)
-			fail_msg("%s: earlypatch %u:%u \"%s\"%s, 6.12 %u:%u \"%s\"", fi->id, fi->number / 32,
-				 fi->number % 32, fi->name, fi->hidden ? " hidden" : "", ep_lf_number(b, f) / 32,
+		if (ep_lf_number(b, f) != fi->number || strcmp(ep_lf_name(b, f), fi->hidden ? "" : ep_feature_name_of(fi)) != 0)
+			fail_msg("%s: earlypatch %u:%u \"%s\"%s, 6.12 %u:%u \"%s\"", ep_feature_id_of(fi), fi->number / 32,
+				 fi->number % 32, ep_feature_name_of(fi), fi->hidden ? " hidden" : "", ep_lf_number(b, f) / 32,
 				 ep_lf_number(b, f) % 32, ep_lf_name(b, f));
 	}
 	assert_int_equal(missing, 3);
