@@ -263,29 +263,14 @@ static void topology(struct ep_lstate *s)
 		ep_lset(s, EP_LF_XTOPOLOGY);
 }
 
-/* cpu_parse_early_param and the later __setup options that clear features. */
+/* cpu_parse_early_param and the later __setup options that clear features: setup_clear_cpu_cap. */
 static void cmdline_clears(struct ep_lstate *s)
 {
-	static const struct {
-		size_t off;
-		enum ep_lf f;
-	} opts[] = {
-		{offsetof(struct ep_lcmd, noxsave), EP_LF_XSAVE},
-		{offsetof(struct ep_lcmd, noxsaveopt), EP_LF_XSAVEOPT},
-		{offsetof(struct ep_lcmd, noxsaves), EP_LF_XSAVES},
-		{offsetof(struct ep_lcmd, nosmap), EP_LF_SMAP},
-		{offsetof(struct ep_lcmd, nosmep), EP_LF_SMEP},
-		{offsetof(struct ep_lcmd, nofsgsbase), EP_LF_FSGSBASE},
-		{offsetof(struct ep_lcmd, nopcid), EP_LF_PCID},
-		{offsetof(struct ep_lcmd, noinvpcid), EP_LF_INVPCID},
-		{offsetof(struct ep_lcmd, no5lvl), EP_LF_LA57},
-	};
-	for (unsigned i = 0; i < EP_ARRAY_SIZE(opts); i++)
-		if (*(const bool *)((const char *)&s->cmd + opts[i].off))
-			ep_lforce_clear(s, opts[i].f);
+	uint32_t mask[EP_LCAPS_WORDS];
+	ep_lcmd_clear_mask(&s->cmd, s->t, mask);
 	for (unsigned i = 0; i < s->out->nwords; i++) {
-		s->forced_clear[i] |= s->cmd.clear[i];
-		s->forced_set[i] &= ~s->cmd.clear[i];
+		s->forced_clear[i] |= mask[i];
+		s->forced_set[i] &= ~mask[i];
 	}
 	ep_lapply_forced(s);
 }

@@ -93,6 +93,14 @@ enum ep_err ep_lcaps_derive(const struct ep_cpuid_dump *dump, unsigned series, c
 			    struct ep_lcaps *out);
 
 /*
+ * The bits a command line clears for that series (clearcpuid=, nosmap, nosmep,
+ * nofsgsbase, noxsave, noxsaveopt, noxsaves, nopcid, noinvpcid, no5lvl), in its
+ * numbering, into cleared[0..nwords); false when the series has no row.
+ * The one reading of those options: the pre-patch plan uses it too.
+ */
+bool ep_lcaps_cmdline_clears(unsigned series, const char *cmdline, uint32_t *cleared, unsigned nwords);
+
+/*
  * The same from a running system's /proc/cpuinfo (text, len): a dump is
  * synthesised in scratch from its vendor, family/model/stepping and flags,
  * the rules derive every bit, then every bit cpuinfo can show is taken from

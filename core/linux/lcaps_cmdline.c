@@ -175,3 +175,39 @@ void ep_lcmd_parse(struct ep_lcmd *c, const char *cmdline, const struct ep_lf_ta
 		p = q;
 	}
 }
+
+/* The boolean options that clear one feature (cpu_parse_early_param and the __setup handlers). */
+static const struct {
+	size_t off;
+	enum ep_lf f;
+} clearing[] = {
+	{offsetof(struct ep_lcmd, noxsave), EP_LF_XSAVE},       {offsetof(struct ep_lcmd, noxsaveopt), EP_LF_XSAVEOPT},
+	{offsetof(struct ep_lcmd, noxsaves), EP_LF_XSAVES},     {offsetof(struct ep_lcmd, nosmap), EP_LF_SMAP},
+	{offsetof(struct ep_lcmd, nosmep), EP_LF_SMEP},         {offsetof(struct ep_lcmd, nofsgsbase), EP_LF_FSGSBASE},
+	{offsetof(struct ep_lcmd, nopcid), EP_LF_PCID},         {offsetof(struct ep_lcmd, noinvpcid), EP_LF_INVPCID},
+	{offsetof(struct ep_lcmd, no5lvl), EP_LF_LA57},
+};
+
+void ep_lcmd_clear_mask(const struct ep_lcmd *c, const struct ep_lf_table *t, uint32_t *mask)
+{
+	unsigned nwords = ep_lf_nwords(t);
+	for (unsigned i = 0; i < nwords; i++)
+		mask[i] = c->clear[i];
+	for (unsigned i = 0; i < EP_ARRAY_SIZE(clearing); i++)
+		if (*(const bool *)((const char *)c + clearing[i].off))
+			ep_lf_set(t, mask, clearing[i].f, true);
+}
+
+bool ep_lcaps_cmdline_clears(unsigned series, const char *cmdline, uint32_t *cleared, unsigned nwords)
+{
+	static struct ep_lcmd cmd;
+	uint32_t mask[EP_LCAPS_WORDS];
+	const struct ep_lversion *v = ep_lversion_for(series);
+	if (!v)
+		return false;
+	ep_lcmd_parse(&cmd, cmdline, v->features);
+	ep_lcmd_clear_mask(&cmd, v->features, mask);
+	for (unsigned i = 0; i < nwords; i++)
+		cleared[i] = i < ep_lf_nwords(v->features) ? mask[i] : 0;
+	return true;
+}

@@ -183,6 +183,8 @@ struct ep_lcmd {
 	uint32_t clear[EP_LCAPS_WORDS]; /* clearcpuid=: bits by this version's numbers */
 };
 void ep_lcmd_parse(struct ep_lcmd *c, const char *cmdline, const struct ep_lf_table *t);
+/* Every bit the options clear, by t's numbering, into mask (ep_lf_nwords(t) words). */
+void ep_lcmd_clear_mask(const struct ep_lcmd *c, const struct ep_lf_table *t, uint32_t *mask);
 
 /* The derivation's state: the words, and the kernel's forced set/clear masks (cpu_caps_set/cleared). */
 struct ep_lstate {

@@ -3,6 +3,7 @@
 #include "base/util.h"
 #include "cpu/features.h"
 #include "elf/image.h"
+#include "linux/lcaps.h"
 #include "linux/prepatch.h"
 
 static const char *const mode_names[] = {"safe", "off", "full"};
@@ -48,54 +49,6 @@ static const struct ep_safe_bit *safe_bit(const struct ep_prepatch_table *t, uns
 	return NULL;
 }
 
-/* A clearcpuid= item: a feature number, or a safe bit's /proc/cpuinfo name. */
-static void clear_item(struct ep_prepatch *pp, const char *s, size_t n)
-{
-	uint64_t num;
-	if (ep_parse_u64(s, n, &num)) {
-		set_bit(pp->cleared, (unsigned)(num < 0xffff ? num : 0xffff));
-		return;
-	}
-	for (unsigned i = 0; i < pp->table->nbits; i++)
-		if (ep_strneq(s, n, pp->table->bits[i].name))
-			set_bit(pp->cleared, pp->table->bits[i].feature);
-}
-
-static bool starts(const char *s, size_t n, const char *prefix)
-{
-	size_t p = ep_strlen(prefix);
-	return n >= p && ep_memcmp(s, prefix, p) == 0;
-}
-
-/* The options that clear a bit the safe table may hold (others change no safe bit). */
-static void parse_cmdline(struct ep_prepatch *pp, const char *cmdline)
-{
-	const struct ep_prepatch_table *t = pp->table;
-	for (const char *p = cmdline; p && *p;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		size_t n = 0;
-		while (p[n] && p[n] != ' ' && p[n] != '\t')
-			n++;
-		if (ep_strneq(p, n, "nosmap"))
-			set_bit(pp->cleared, t->smap);
-		else if (ep_strneq(p, n, "nosmep"))
-			set_bit(pp->cleared, t->smep);
-		else if (ep_strneq(p, n, "nofsgsbase"))
-			set_bit(pp->cleared, t->fsgsbase);
-		else if (starts(p, n, "clearcpuid=")) {
-			for (size_t i = 11; i < n;) {
-				size_t m = 0;
-				while (i + m < n && p[i + m] != ',')
-					m++;
-				clear_item(pp, p + i, m);
-				i += m + 1;
-			}
-		}
-		p += n;
-	}
-}
-
 /* The safe bits as the kernel will read them from CPUID. */
 static void safe_caps(struct ep_prepatch *pp, const struct ep_cpuid_dump *d)
 {
@@ -127,7 +80,8 @@ void ep_prepatch_init(struct ep_prepatch *pp, const struct ep_vmlinux *k, enum e
 		for (unsigned i = 0; i < facts_ncaps && i < EP_PP_WORDS; i++)
 			pp->caps[i] = facts_caps[i];
 	} else if (pp->stage2) {
-		parse_cmdline(pp, cmdline);
+		/* The kernel's reading of the options that clear bits (core/linux/lcaps_cmdline.c). */
+		ep_lcaps_cmdline_clears(k->version, cmdline, pp->cleared, EP_PP_WORDS);
 		safe_caps(pp, real_cpuid);
 	}
 	/* The hypercall decision alone sets VMMCALL (the kernel sets it on AMD and Hygon). */

@@ -85,7 +85,6 @@ struct ep_prepatch_table {
 	unsigned nbits;
 	const uint16_t *never;      /* features never pre-patched */
 	unsigned nnever;
-	uint16_t smap, smep, fsgsbase; /* what nosmap / nosmep / nofsgsbase clear */
 };
 const struct ep_prepatch_table *ep_prepatch_table_for(unsigned version);
 

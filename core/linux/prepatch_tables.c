@@ -39,8 +39,8 @@ static const uint16_t never_6x[] = {W(16, 16), W(4, 27), W(16, 4), W(8, 20)};
 
 /* Both Debian kernels have 22 capability words (6.1's stable updates added word 21) and 2 bug words. */
 static const struct ep_prepatch_table ep_prepatch_tables[] = {
-	{601, 22, safe_6x, EP_ARRAY_SIZE(safe_6x), never_6x, EP_ARRAY_SIZE(never_6x), W(9, 20), W(9, 7), W(9, 0)},
-	{612, 22, safe_6x, EP_ARRAY_SIZE(safe_6x), never_6x, EP_ARRAY_SIZE(never_6x), W(9, 20), W(9, 7), W(9, 0)},
+	{601, 22, safe_6x, EP_ARRAY_SIZE(safe_6x), never_6x, EP_ARRAY_SIZE(never_6x)},
+	{612, 22, safe_6x, EP_ARRAY_SIZE(safe_6x), never_6x, EP_ARRAY_SIZE(never_6x)},
 };
 
 const struct ep_prepatch_table *ep_prepatch_table_for(unsigned version)
