@@ -9,6 +9,18 @@
 #include "base/util.h"
 #include "cpu/cpuid.h"
 
+uint32_t ep_cpuid_family(uint32_t sig)
+{
+	uint32_t family = (sig >> 8) & 0xfu;
+	return family == 0xf ? family + ((sig >> 20) & 0xffu) : family;
+}
+
+uint32_t ep_cpuid_model(uint32_t sig)
+{
+	uint32_t model = (sig >> 4) & 0xfu;
+	return ep_cpuid_family(sig) >= 6 ? model + (((sig >> 16) & 0xfu) << 4) : model;
+}
+
 void ep_cpuid_init(struct ep_cpuid_dump *d)
 {
 	ep_memset(d, 0, sizeof(*d));
@@ -216,11 +228,7 @@ static bool misc_enable_allowed(const struct ep_cpuid_dump *d)
 	if (!vendor_is(d, VENDOR_INTEL) || !basic_leaf_present(d, 1))
 		return false;
 	uint32_t eax = ep_cpuid_reg(d, 1, 0, EP_EAX);
-	uint32_t family = (eax >> 8) & 0xf, model = (eax >> 4) & 0xf;
-	if (family == 0xf)
-		family += (eax >> 20) & 0xff;
-	if (family >= 6)
-		model += ((eax >> 16) & 0xf) << 4;
+	uint32_t family = ep_cpuid_family(eax), model = ep_cpuid_model(eax);
 	return family > 6 || (family == 6 && model >= 0x0d);
 }
 

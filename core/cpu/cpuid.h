@@ -65,6 +65,15 @@ typedef void ep_cpuid_fn(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t re
 
 void ep_cpuid_init(struct ep_cpuid_dump *d);
 
+/*
+ * Family, model and stepping of a leaf-1 EAX signature, as Linux's
+ * x86_family()/x86_model() compute them: the extended family from base
+ * family 0xF, the extended model from family 6 up.
+ */
+uint32_t ep_cpuid_family(uint32_t sig);
+uint32_t ep_cpuid_model(uint32_t sig);
+static inline uint32_t ep_cpuid_stepping(uint32_t sig) { return sig & 0xfu; }
+
 /* The first leaf of the range holding leaf (0 for basic leaves), which reports the range's maximum. */
 #define EP_CPUID_NO_RANGE 0xffffffffu
 uint32_t ep_cpuid_range_base(uint32_t leaf);

@@ -152,14 +152,9 @@ static void derive_fms(const struct ep_cpuid_dump *d, struct ep_facts *f)
 		return;
 	uint32_t sig = reg(d, 1, 0, EP_EAX);
 	f->signature = sig;
-	f->family = (sig >> 8) & 0xf;
-	if (f->family == 0xf)
-		f->family += (sig >> 20) & 0xff;
-	f->model = (sig >> 4) & 0xf;
-	/* Linux uses the extended model from family 6 up (Zhaoxin family 7 needs it). */
-	if (f->family >= 6)
-		f->model += ((sig >> 16) & 0xf) << 4;
-	f->stepping = sig & 0xf;
+	f->family = ep_cpuid_family(sig);
+	f->model = ep_cpuid_model(sig); /* the extended model from family 6 up (Zhaoxin family 7 needs it) */
+	f->stepping = ep_cpuid_stepping(sig);
 }
 
 static void derive_brand(const struct ep_cpuid_dump *d, struct ep_facts *f)

@@ -140,13 +140,9 @@ static void read_cpu(struct ep_lstate *s)
 	struct ep_lcpu *c = &s->cpu;
 	uint32_t sig = ep_cpuid_reg(d, 1, 0, EP_EAX), ext = ep_cpuid_reg(d, 0x80000000u, 0, EP_EAX);
 	c->vendor = vendor_of(d);
-	c->family = (sig >> 8) & 0xfu;
-	if (c->family == 0xf)
-		c->family += (sig >> 20) & 0xffu;
-	c->model = (sig >> 4) & 0xfu;
-	if (c->family >= 6)
-		c->model += ((sig >> 16) & 0xfu) << 4;
-	c->stepping = sig & 0xfu;
+	c->family = ep_cpuid_family(sig);
+	c->model = ep_cpuid_model(sig);
+	c->stepping = ep_cpuid_stepping(sig);
 	c->max_basic = ep_cpuid_reg(d, 0, 0, EP_EAX);
 	c->max_ext = (ext & 0xffff0000u) == 0x80000000u ? ext : 0;
 	c->power = c->max_ext >= 0x80000007u ? ep_cpuid_reg(d, 0x80000007u, 0, EP_EDX) : 0;
