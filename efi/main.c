@@ -309,6 +309,19 @@ static EFI_STATUS enter_after_exit(struct boot *b, bool linux_kernel)
 
 static EFI_STATUS boot_linux(struct boot *b, enum ep_payload_kind kind);
 
+/* An earlypatch payload, loaded (and patched or not): boot_info, the handoff line, then enter it. */
+static EFI_STATUS hand_off(struct boot *b)
+{
+	EFI_STATUS st = efi_handoff_prepare(&b->handoff, &b->log);
+	if (EFI_ERROR(st))
+		return st;
+	fill_boot_info(b);
+	log_handoff(b);
+	if (b->config.handoff == EP_HANDOFF_CALL)
+		return enter_with_boot_services(b);
+	return enter_after_exit(b, false);
+}
+
 static EFI_STATUS load_patch_and_enter(struct boot *b)
 {
 	EFI_STATUS st;
@@ -333,14 +346,7 @@ static EFI_STATUS load_patch_and_enter(struct boot *b)
 		ep_log_msg(&b->log, EP_LOG_INFO, "handoff", "handoff none: payload loaded and patched, not entered");
 		return EFI_SUCCESS;
 	}
-	st = efi_handoff_prepare(&b->handoff, &b->log);
-	if (EFI_ERROR(st))
-		return st;
-	fill_boot_info(b);
-	log_handoff(b);
-	if (b->config.handoff == EP_HANDOFF_CALL)
-		return enter_with_boot_services(b);
-	return enter_after_exit(b, false);
+	return hand_off(b);
 }
 
 /* A stock Linux kernel: pre-patched, then the boot protocol's 64-bit entry (efi/linux.c). */
@@ -401,13 +407,7 @@ static EFI_STATUS passthrough(struct boot *b)
 		return st;
 	if (b->config.handoff == EP_HANDOFF_NONE)
 		return EFI_SUCCESS;
-	st = efi_handoff_prepare(&b->handoff, &b->log);
-	if (EFI_ERROR(st))
-		return st;
-	fill_boot_info(b);
-	if (b->config.handoff == EP_HANDOFF_CALL)
-		return enter_with_boot_services(b);
-	return enter_after_exit(b, false);
+	return hand_off(b);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
