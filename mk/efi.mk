@@ -37,13 +37,25 @@ $(EFI_DIR)/core/%.o: core/%.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(CORE_EFI_FLAGS) -MMD -MP -c $< -o $@
 
-$(EFI_DIR)/earlypatch.so: $(EFI_OBJS) $(CORE_EFI_OBJS)
+# core/ as an archive: ld takes only the objects the firmware calls into (the host-only
+# cpuinfo route and eptool's helpers stay out). No libefi: efi/lib.c has the few services we
+# use; libgnuefi gives crt0's self-relocation. objcopy -S: the PE gets no COFF symbol table
+# (27 KB); the symbols stay in earlypatch.so for gdb.
+CORE_EFI_LIB := $(EFI_DIR)/libcore-efi.a
+
+$(CORE_EFI_LIB): $(CORE_EFI_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(EFI_DIR)/earlypatch.so: $(EFI_OBJS) $(CORE_EFI_LIB)
 	ld -nostdlib -znocombreloc --no-undefined -T $(EFI_LDS) -shared -Bsymbolic -L$(EFI_LIBDIR) \
-	   $(EFI_CRT0) $^ -o $@ -lefi -lgnuefi $(shell $(HOSTCC) -print-libgcc-file-name)
+	   $(EFI_CRT0) $(EFI_OBJS) $(CORE_EFI_LIB) -o $@ -lgnuefi $(shell $(HOSTCC) -print-libgcc-file-name)
+
+EFI_OBJCOPY := objcopy -S -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
+	       -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10
 
 $(EFI_APP): $(EFI_DIR)/earlypatch.so
-	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* -j .rela.* \
-	        -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+	$(EFI_OBJCOPY) $< $@
 
 ALL_TARGETS += $(EFI_APP)
 
