@@ -439,7 +439,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
 	EFI_STATUS st = efi_esp_open(image, &b->esp);
 	ep_logfile_init(&b->logfile, &b->esp.fs, LOG_PATH, LOG_OLD_PATH);
-	efi_trust_init(&b->trust, &b->log);
+	efi_trust_init(&b->trust, image, &b->log);
 	if (EFI_ERROR(st))
 		efi_log_status(&b->log, st, "esp", "cannot open the ESP: no config, no log file");
 	else if (EFI_ERROR((st = load_config(b))))

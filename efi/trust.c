@@ -3,8 +3,21 @@
 #include "console.h"
 #include "trust.h"
 
-/* In .data, found by its magic: eptool pin writes the pins here before the binary is signed. */
-struct ep_pins ep_pins = {.magic = EP_PINS_MAGIC, .version = 1, .count = 0};
+static const struct ep_pins no_pins = {.version = 1};
+
+/*
+ * The pins the firmware verified along with the code: the table in the loaded
+ * image. That is the stub's (efi/stub/stub.c) when earlypatch.efi is packed,
+ * else ep_pins itself. None found: no pins (under Secure Boot nothing loads).
+ */
+static const struct ep_pins *loaded_pins(EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *li = NULL;
+	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li)) || !li)
+		return &no_pins;
+	const struct ep_pins *p = ep_pins_in(li->ImageBase, li->ImageSize, ep_pins.magic);
+	return p ? p : &no_pins;
+}
 
 static uint8_t read_u8_var(CHAR16 *name)
 {
@@ -14,13 +27,14 @@ static uint8_t read_u8_var(CHAR16 *name)
 	return EFI_ERROR(st) || size != 1 ? 0xff : v;
 }
 
-void efi_trust_init(struct efi_trust *t, struct ep_log *log)
+void efi_trust_init(struct efi_trust *t, EFI_HANDLE image, struct ep_log *log)
 {
+	t->pins = loaded_pins(image);
 	struct ep_line l;
 	t->sb_var = read_u8_var(L"SecureBoot");
 	t->setup_mode = read_u8_var(L"SetupMode");
 	t->secure_boot = t->sb_var == 1 && t->setup_mode == 0;
-	t->mode = ep_verify_mode(&ep_pins, t->secure_boot);
+	t->mode = ep_verify_mode(t->pins, t->secure_boot);
 	ep_line_begin(&l, log, EP_LOG_INFO, "secureboot");
 	ep_kv_u(&l, "enabled", t->sb_var == 1);
 	ep_kv_u(&l, "setup_mode", t->setup_mode == 1);
@@ -29,7 +43,7 @@ void efi_trust_init(struct efi_trust *t, struct ep_log *log)
 	ep_line_end(&l);
 	ep_line_begin(&l, log, EP_LOG_INFO, "verify");
 	ep_kv_str(&l, "mode", ep_verify_mode_name(t->mode));
-	ep_kv_u(&l, "pins", ep_pins.count);
+	ep_kv_u(&l, "pins", t->pins->count);
 	ep_line_end(&l);
 	efi_tpm_open(&t->tpm, log);
 }
@@ -39,7 +53,7 @@ EFI_STATUS efi_trust_file(struct efi_trust *t, const char *what, const char *pat
 {
 	uint8_t digest[EP_SHA256_SIZE];
 	char text[2 * EP_SHA256_SIZE + 1];
-	enum ep_err err = ep_verify_file(&ep_pins, t->mode, path, data, len, digest);
+	enum ep_err err = ep_verify_file(t->pins, t->mode, path, data, len, digest);
 	ep_hex(text, digest, sizeof(digest));
 	struct ep_line l;
 	ep_line_begin(&l, log, err ? EP_LOG_ERR : EP_LOG_INFO, "verify");
@@ -51,7 +65,7 @@ EFI_STATUS efi_trust_file(struct efi_trust *t, const char *what, const char *pat
 		ep_kv_err(&l, err);
 		ep_kv_str(&l, "result", "refused, nothing handed off");
 	} else {
-		ep_kv_str(&l, "result", t->mode == EP_VERIFY_NONE ? "unchecked" : ep_pins_find(&ep_pins, path) ? "pinned" : "unpinned");
+		ep_kv_str(&l, "result", t->mode == EP_VERIFY_NONE ? "unchecked" : ep_pins_find(t->pins, path) ? "pinned" : "unpinned");
 	}
 	ep_line_end(&l);
 	if (err)
@@ -62,7 +76,7 @@ EFI_STATUS efi_trust_file(struct efi_trust *t, const char *what, const char *pat
 
 EFI_STATUS efi_trust_missing(struct efi_trust *t, const char *what, const char *path, struct ep_log *log)
 {
-	if (t->mode == EP_VERIFY_NONE || !ep_pins_find(&ep_pins, path))
+	if (t->mode == EP_VERIFY_NONE || !ep_pins_find(t->pins, path))
 		return EFI_SUCCESS;
 	struct ep_line l;
 	ep_line_begin(&l, log, EP_LOG_ERR, "verify");

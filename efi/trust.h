@@ -17,14 +17,16 @@ struct efi_trust {
 	bool secure_boot;            /* SecureBoot == 1 and SetupMode == 0 */
 	uint8_t sb_var, setup_mode;  /* as read; 0xff: not present */
 	enum ep_verify_mode mode;
+	const struct ep_pins *pins;  /* the loaded image's (loaded_pins) */
 	struct efi_tpm tpm;
 };
 
-/* The pin table image builds fill in (eptool pin) before signing. */
+/* The pin table image builds fill in (eptool pin) before signing: efi/pins.c, in the app and the stub. */
 extern struct ep_pins ep_pins;
 
-/* Reads SecureBoot/SetupMode, logs "I secureboot ..." and "I verify mode=...", opens the TPM. */
-void efi_trust_init(struct efi_trust *t, struct ep_log *log);
+/* Finds the pins in the loaded image, reads SecureBoot/SetupMode, logs "I secureboot ..." and
+ * "I verify mode=...", opens the TPM. */
+void efi_trust_init(struct efi_trust *t, EFI_HANDLE image, struct ep_log *log);
 /*
  * A file earlypatch read: verified by the rules of t->mode, then measured.
  * EFI_SECURITY_VIOLATION (with an "E verify" line) when it must not be used.

@@ -54,9 +54,42 @@ $(EFI_DIR)/earlypatch.so: $(EFI_OBJS) $(CORE_EFI_LIB)
 EFI_OBJCOPY := objcopy -S -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
 	       -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10
 
-$(EFI_APP): $(EFI_DIR)/earlypatch.so
+# PACK=1 (the default): earlypatch.efi is the stub (efi/stub/) carrying the application as one
+# gzip member, inflated and laid out in memory at boot (docs/performance.md#packing). PACK=0:
+# earlypatch.efi is the application itself. Either way earlypatch-unpacked.efi is the application
+# and earlypatch.so its symbols (for gdb, add-symbol-file at the address the app logs).
+PACK        ?= 1
+EFI_UNPACKED := $(EFI_DIR)/earlypatch-unpacked.efi
+EFI_PACKED_GZ := $(EFI_DIR)/earlypatch-unpacked.efi.gz
+STUB_OBJS    := $(EFI_DIR)/stub/stub.o $(EFI_DIR)/stub/packed.o $(EFI_DIR)/efi/pins.o
+
+$(EFI_UNPACKED): $(EFI_DIR)/earlypatch.so
 	$(EFI_OBJCOPY) $< $@
+
+# -n: no name or time in the header, so the same application gives the same bytes.
+$(EFI_PACKED_GZ): $(EFI_UNPACKED)
+	gzip -9 -n -c $< >$@.tmp && mv $@.tmp $@
+
+$(EFI_DIR)/stub/stub.o: efi/stub/stub.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(EFI_CFLAGS) $(EFI_INCS) -MMD -MP -c $< -o $@
+
+$(EFI_DIR)/stub/packed.o: efi/stub/packed.S $(EFI_PACKED_GZ)
+	@mkdir -p $(@D)
+	$(HOSTCC) -DEP_PACKED_GZ='"$(EFI_PACKED_GZ)"' -c $< -o $@
+
+$(EFI_DIR)/stub.so: $(STUB_OBJS) $(CORE_EFI_LIB)
+	ld -nostdlib -znocombreloc --no-undefined -T $(EFI_LDS) -shared -Bsymbolic -L$(EFI_LIBDIR) \
+	   $(EFI_CRT0) $(STUB_OBJS) $(CORE_EFI_LIB) -o $@ -lgnuefi $(shell $(HOSTCC) -print-libgcc-file-name)
+
+ifeq ($(PACK),0)
+$(EFI_APP): $(EFI_UNPACKED)
+	cp $< $@
+else
+$(EFI_APP): $(EFI_DIR)/stub.so
+	$(EFI_OBJCOPY) $< $@
+endif
 
 ALL_TARGETS += $(EFI_APP)
 
--include $(EFI_OBJS:.o=.d) $(CORE_EFI_OBJS:.o=.d)
+-include $(EFI_OBJS:.o=.d) $(CORE_EFI_OBJS:.o=.d) $(EFI_DIR)/stub/stub.d

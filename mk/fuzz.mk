@@ -2,7 +2,7 @@
 # of saved inputs (docs/development.md, "Fuzzing").
 #
 #   make fuzz [FUZZ_SECONDS=60]  every target in FUZZ_TARGETS, FUZZ_SECONDS each
-#   make fuzz-NAME               one: config facts elf patch engine stages views insn linux measure lcaps
+#   make fuzz-NAME               one: config facts elf patch engine stages views insn linux measure lcaps pack
 #   make fuzz-replay             every input kept under tests/fuzz/fuzz_NAME/, built with gcc +
 #                                ASan/UBSan and tests/fuzz/replay_main.c, no libFuzzer (part of `make test`)
 #
@@ -23,7 +23,7 @@ FUZZ_CFLAGS    := -g -O1 -std=gnu11 -Iinclude -iquote core
 FUZZ_CORE_HDRS := $(CORE_HDRS) $(wildcard include/earlypatch/*.h)
 FUZZ_HDRS      := $(FUZZ_CORE_HDRS) $(wildcard tests/fuzz/*.h)
 FUZZ_RUN_FLAGS  = -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1
-FUZZ_NAMES     := config facts elf patch engine stages views insn linux measure lcaps
+FUZZ_NAMES     := config facts elf patch engine stages views insn linux measure lcaps pack
 # The decoder's target is a differential against Zydis.
 FUZZ_EXTRA_insn := tests/differential/zydis_compare.c
 FUZZ_LIBS_insn  := -lZydis
@@ -113,6 +113,14 @@ fuzz-measure: $(FUZZ_DIR)/fuzz_measure
 	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_measure
 	for f in tests/data/tpm/*.bin; do [ -f "$$f" ] && printf '\000' | cat - $$f >$(FUZZ_DIR)/corpus/fuzz_measure/$$(basename $$f); done; true
 	$(call fuzz_run,measure,-max_len=65536)
+
+# The packed image's decoders (core/pack): first byte 0/1 raw DEFLATE, 2 gzip, 3 PE32+; seeded with
+# tests/data/pack's vectors and the real packed application (PACK=1 builds it).
+fuzz-pack: $(FUZZ_DIR)/fuzz_pack $$(EFI_PACKED_GZ) $$(EFI_UNPACKED)
+	@mkdir -p $(FUZZ_DIR)/corpus/fuzz_pack
+	printf '\002' | cat - $(EFI_PACKED_GZ) >$(FUZZ_DIR)/corpus/fuzz_pack/app.gz
+	printf '\003' | cat - $(EFI_UNPACKED) >$(FUZZ_DIR)/corpus/fuzz_pack/app.efi
+	$(call fuzz_run,pack,-max_len=262144)
 
 # The decoder against Zydis on short byte strings.
 fuzz-insn: $(FUZZ_DIR)/fuzz_insn

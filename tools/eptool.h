@@ -30,8 +30,10 @@ int eptool_inspect(int argc, char **argv);
 int eptool_kind(int argc, char **argv);
 int eptool_apply(int argc, char **argv);
 #define EPTOOL_COMMANDS_TRUST(X)                                                    \
-	X("pin", eptool_pin, "write SHA-256 pins of ESP files into earlypatch.efi before signing")
+	X("pin", eptool_pin, "write SHA-256 pins of ESP files into earlypatch.efi before signing") \
+	X("unpack", eptool_unpack, "write the application a packed earlypatch.efi carries, checked as the stub checks it")
 int eptool_pin(int argc, char **argv);
+int eptool_unpack(int argc, char **argv);
 #define EPTOOL_COMMANDS_MEASURE(X)                                                  \
 	X("pcr", eptool_pcr, "predict a boot's TPM PCRs 8 and 9, or replay its TCG event log")
 int eptool_pcr(int argc, char **argv);

@@ -28,12 +28,14 @@
 	EP_ERROR_LIST_PATCH(X)                                                         \
 	X(CONFIG_NUL_BYTE, "NUL byte in a configuration line (the line is ignored)") \
 	EP_ERROR_LIST_LINUX(X)                                                         \
-	EP_ERROR_LIST_TRUST(X)
+	EP_ERROR_LIST_TRUST(X)                                                         \
+	EP_ERROR_LIST_PACK(X)
 
 /* Per-area extensions live in their own headers so areas do not collide. */
 #include "base/errors_elf.h"
 #include "base/errors_insn.h"
 #include "base/errors_linux.h"
+#include "base/errors_pack.h"
 #include "base/errors_patch.h"
 #include "base/errors_trust.h"
 

@@ -50,6 +50,17 @@ enum ep_err ep_verify_file(const struct ep_pins *pins, enum ep_verify_mode mode,
 	return EP_ERR_OK;
 }
 
+const struct ep_pins *ep_pins_in(const uint8_t *image, size_t len, const char magic[16])
+{
+	for (size_t at = 0; len >= sizeof(struct ep_pins) && at <= len - sizeof(struct ep_pins); at += 8) {
+		const struct ep_pins *t = (const struct ep_pins *)(image + at);
+		if (image[at] == magic[0] && !ep_memcmp(t->magic, magic, sizeof(t->magic)) && t->version == 1 &&
+		    t->count <= EP_PINS_MAX)
+			return t;
+	}
+	return NULL;
+}
+
 bool ep_pins_add(struct ep_pins *pins, const char *path, const uint8_t *data, size_t len)
 {
 	size_t n = ep_strlen(path);

@@ -67,6 +67,14 @@ const struct ep_pin *ep_pins_find(const struct ep_pins *pins, const char *path);
 enum ep_err ep_verify_file(const struct ep_pins *pins, enum ep_verify_mode mode, const char *path,
 			   const uint8_t *data, size_t len, uint8_t digest[EP_SHA256_SIZE]);
 
+/*
+ * The pin table inside a loaded image (the firmware verified all of it): the
+ * first 8-aligned place holding magic, version 1 and a count that fits, or
+ * NULL. The caller passes its own table's magic, so the image holds no second
+ * copy of it (eptool pin wants exactly one).
+ */
+const struct ep_pins *ep_pins_in(const uint8_t *image, size_t len, const char magic[16]);
+
 /* Adds or replaces a pin (the image build, eptool pin); false when the table is full or path too long. */
 bool ep_pins_add(struct ep_pins *pins, const char *path, const uint8_t *data, size_t len);
 

@@ -61,7 +61,8 @@ def inputs_digest(paths, case, conf):
     h = hashlib.sha256(("no-config" if conf is None else conf).encode())
     for p in (paths.app, paths.boot_payload(case), paths.mkesp):
         h.update((sha256_file(p) if p else "no-payload").encode())
-    h.update(repr((case.values("esp-file"), case.values("tamper"), case.get("secureboot"), case.get("unsigned"))).encode())
+    h.update(repr((case.values("esp-file"), case.values("tamper"), case.get("secureboot"), case.get("unsigned"),
+                   case.get("damage-pack"))).encode())
     for src, esp_path in esp_copies(paths, case):
         h.update((esp_path + sha256_file(src)).encode())
     return h.hexdigest()
@@ -158,6 +159,27 @@ def tamper(img, case):
         os.unlink(tmp)
 
 
+PACKED_MAGIC = b"earlypatch-pack1"  # core/pack/packed.h: magic, u64 length, one gzip member
+
+
+def case_app(paths, case, d):
+    """earlypatch.efi for the case: the build's, or for `damage-pack` a copy whose packed
+    application has one byte of its gzip CRC-32 flipped (None if the build is not packed)."""
+    if not case.get("damage-pack"):
+        return paths.app
+    with open(paths.app, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(PACKED_MAGIC)
+    if at < 0:
+        return None
+    end = at + 24 + int.from_bytes(data[at + 16:at + 24], "little")
+    data[end - 8] ^= 0x01
+    app = os.path.join(d, "earlypatch-damaged.efi")
+    with open(app, "wb") as f:
+        f.write(data)
+    return app
+
+
 def make_case_image(mkesp, case, d, img, app, conf_path, payload, copies=(), sign=()):
     """mkesp.sh with the case's esp-files (written into d for the build only). None or the error."""
     extra, files = esp_file_args(case, d, copies)
@@ -184,7 +206,10 @@ def build_case(paths, case, force=False):
     stamp, img = os.path.join(d, "esp.inputs"), os.path.join(d, "esp.img")
     if not force and os.path.isfile(img) and _read(stamp) == digest:
         return None
-    err = make_case_image(paths.mkesp, case, d, img, paths.app, conf_path, payload, esp_copies(paths, case),
+    app = case_app(paths, case, d)
+    if app is None:
+        return "damage-pack needs a packed earlypatch.efi (built with PACK=1)"
+    err = make_case_image(paths.mkesp, case, d, img, app, conf_path, payload, esp_copies(paths, case),
                           sign_args(paths, case))
     if err:
         return "cannot build the ESP image: " + err

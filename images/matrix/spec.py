@@ -37,6 +37,7 @@ KEYS = {
     "secureboot": ("flag", "Secure Boot on (OVMF secboot + snakeoil vars); the image is pinned and signed (mkesp.sh --sign)"),
     "unsigned": ("flag", "with secureboot: the image is not signed (the firmware must refuse it)"),
     "tamper": ("list", "ESP PATH: one byte of that file flipped after the image was signed"),
+    "damage-pack": ("flag", "earlypatch.efi's packed application has one byte of its CRC-32 flipped (the stub refuses it)"),
     "tpm": ("flag", "a TPM 2.0 (swtpm) on the machine"),
     "esp-readonly": ("flag", "the ESP drive is read-only (no log is written: no 'no ESP log' check)"),
     "boots": ("scalar", "boot the same image N times; the checks look at the last boot"),
