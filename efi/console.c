@@ -1,17 +1,20 @@
 /* Log sinks: ConOut, the debugcon port (0xe9) and COM1. */
+#include "base/util.h"
 #include "console.h"
 #include "cpu.h"
 
 #define DEBUGCON_PORT 0xe9
 #define COM1 0x3f8
 
-static void conout_ascii(const char *s, size_t len)
+/* One line and its CR LF in as few OutputString calls as fit (one for lines up to 254
+ * characters): each call costs the graphics console a cursor erase and redraw. */
+static void conout_line(const char *s, size_t len)
 {
-	CHAR16 buf[129];
+	CHAR16 buf[257];
 	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		buf[n++] = (CHAR16)(unsigned char)s[i];
-		if (n == 128 || i + 1 == len) {
+	for (size_t i = 0; i <= len + 1; i++) {
+		buf[n++] = i < len ? (CHAR16)(unsigned char)s[i] : i == len ? L'\r' : L'\n';
+		if (n == 256 || i == len + 1) {
 			buf[n] = 0;
 			ST->ConOut->OutputString(ST->ConOut, buf);
 			n = 0;
@@ -21,8 +24,7 @@ static void conout_ascii(const char *s, size_t len)
 
 void efi_console_print(const char *msg)
 {
-	conout_ascii(msg, strlena((const CHAR8 *)msg));
-	conout_ascii("\r\n", 2);
+	conout_line(msg, strlena((const CHAR8 *)msg));
 }
 
 static void port_write(uint16_t port, const char *s, size_t len)
@@ -62,13 +64,26 @@ static int severity(enum ep_level l)
 	}
 }
 
+/*
+ * The raw CPUID leaves (`I cpuid leaf=...`, ~30 a boot) are facts the decisions came from, not
+ * decisions: the ESP log keeps them for replay (eptool cpu), and the console shows them only at
+ * log-level debug. A firmware console line costs a scroll of the frame buffer, which the
+ * firmware's Blt reads back: a third of the default console's lines was a third of the time the
+ * log cost a boot (docs/performance.md#bench-boot).
+ */
+static bool console_wants(const struct ep_config *c, enum ep_level level, const char *line, size_t len)
+{
+	if (!c->log_console || severity(level) > severity(c->console_level))
+		return false;
+	return c->console_level == EP_LOG_DEBUG || len < 8 || ep_memcmp(line, "I cpuid ", 8) != 0;
+}
+
 void efi_console_sink(void *ctx, enum ep_level level, const char *line, size_t len)
 {
 	struct efi_console *con = ctx;
 	const struct ep_config *c = con->config;
-	if (c->log_console && severity(level) <= severity(c->console_level)) {
-		conout_ascii(line, len);
-		conout_ascii("\r\n", 2);
+	if (console_wants(c, level, line, len)) {
+		conout_line(line, len);
 	}
 	if (c->log_debugcon) {
 		port_write(DEBUGCON_PORT, line, len);

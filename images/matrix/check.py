@@ -157,6 +157,8 @@ class Checker:
             self.grep("log", self.log, rx, False)
         for rx in self.case.values("console"):
             self.grep("console", self.console, rx, True)
+        for rx in self.case.values("no-console"):
+            self.grep("console", self.console, rx, False)
         for rx in self.case.values("debugcon"):
             self.grep("debugcon", self.debugcon, rx, True)
         for rx in self.case.values("no-debugcon"):

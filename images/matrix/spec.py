@@ -51,6 +51,7 @@ KEYS = {
     "expect": ("list", "regex a line of the ESP log must match"),
     "reject": ("list", "regex no line of the ESP log may match"),
     "console": ("list", "regex the serial console must match"),
+    "no-console": ("list", "regex the serial console must not match"),
     "debugcon": ("list", "regex the debugcon output must match"),
     "no-debugcon": ("list", "regex the debugcon output must not match"),
     "expect-old": ("list", "regex a line of earlypatch.log.old (the previous boot's log) must match"),
@@ -136,7 +137,7 @@ def validate_value(key, value, where):
         raise SpecError(f"{where}: esp-file must be 'PATH SIZE'")
     if key == "exit" and not (value.isdigit() or value == "timeout"):
         raise SpecError(f"{where}: exit must be a number or 'timeout'")
-    if key in ("expect", "reject", "console", "debugcon", "no-debugcon", "expect-old"):
+    if key in ("expect", "reject", "console", "no-console", "debugcon", "no-debugcon", "expect-old"):
         try:
             re.compile(value)
         except re.error as e:
