@@ -3,7 +3,7 @@
 
 core/ is one folder per layer, lowest first:
 
-    base  x86  elf  cpu  config  patch  boot
+    base  pack  x86  elf  cpu  config  patch  linux  boot
 
 A file in core/ may include headers of its own folder, of lower layers, and
 include/earlypatch/ (the payload ABI); never a higher layer's. A folder's
@@ -16,7 +16,7 @@ import os
 import re
 import sys
 
-LAYERS = ["base", "x86", "elf", "cpu", "config", "patch", "linux", "boot"]
+LAYERS = ["base", "pack", "x86", "elf", "cpu", "config", "patch", "linux", "boot"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
