@@ -67,9 +67,10 @@ static int severity(enum ep_level l)
 /*
  * The raw CPUID leaves (`I cpuid leaf=...`, ~30 a boot) are facts the decisions came from, not
  * decisions: the ESP log keeps them for replay (eptool cpu), and the console shows them only at
- * log-level debug. A firmware console line costs a scroll of the frame buffer, which the
- * firmware's Blt reads back: a third of the default console's lines was a third of the time the
- * log cost a boot (docs/performance.md#bench-boot).
+ * log-level debug. On a graphics console every character is a glyph the firmware renders and
+ * blits (~40 us each under QEMU TCG; scrolling costs little beside it): those lines were a third
+ * of the default console's characters and of the time the log cost a boot
+ * (docs/performance.md#bench-boot).
  */
 static bool console_wants(const struct ep_config *c, enum ep_level level, const char *line, size_t len)
 {
