@@ -47,7 +47,23 @@ struct boot {
 };
 
 
-static void log_banner(struct boot *b)
+/* gnu-efi's linker script puts ImageBase at the image's first byte (RVA 0). */
+extern char ImageBase[] __attribute__((visibility("hidden")));
+
+/*
+ * Where this application runs: packed when the firmware's loaded image is not this one (the
+ * stub, efi/stub/stub.c, laid it out). `image` is what gdb wants: add-symbol-file
+ * earlypatch.so -o IMAGE.
+ */
+static void kv_image(struct ep_line *l, EFI_HANDLE image)
+{
+	EFI_LOADED_IMAGE *li = NULL;
+	ep_kv_hex(l, "image", (uint64_t)(UINTN)ImageBase);
+	if (!EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li)) && li)
+		ep_kv_u(l, "packed", li->ImageBase != (void *)ImageBase);
+}
+
+static void log_banner(struct boot *b, EFI_HANDLE image)
 {
 	struct ep_line l;
 	char vendor[64];
@@ -61,6 +77,7 @@ static void log_banner(struct boot *b)
 	ep_kv_hex(&l, "firmware_rev", ST->FirmwareRevision);
 	ep_kv_u(&l, "uefi_major", ST->Hdr.Revision >> 16);
 	ep_kv_u(&l, "uefi_minor", (ST->Hdr.Revision & 0xffff) / 10);
+	kv_image(&l, image);
 	ep_line_end(&l);
 }
 
@@ -435,7 +452,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		return EFI_OUT_OF_RESOURCES;
 	}
 	ep_log_init(&b->log, buf, LOG_BUF_SIZE, efi_console_sink, &b->con);
-	log_banner(b);
+	log_banner(b, image);
 
 	EFI_STATUS st = efi_esp_open(image, &b->esp);
 	ep_logfile_init(&b->logfile, &b->esp.fs, LOG_PATH, LOG_OLD_PATH);

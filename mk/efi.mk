@@ -57,7 +57,8 @@ EFI_OBJCOPY := objcopy -S -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j 
 # PACK=1 (the default): earlypatch.efi is the stub (efi/stub/) carrying the application as one
 # gzip member, inflated and laid out in memory at boot (docs/performance.md#packing). PACK=0:
 # earlypatch.efi is the application itself. Either way earlypatch-unpacked.efi is the application
-# and earlypatch.so its symbols (for gdb, add-symbol-file at the address the app logs).
+# and earlypatch.so its symbols (for gdb: add-symbol-file earlypatch.so -o IMAGE, IMAGE from the
+# first log line, I earlypatch ... image=).
 PACK        ?= 1
 EFI_UNPACKED := $(EFI_DIR)/earlypatch-unpacked.efi
 EFI_PACKED_GZ := $(EFI_DIR)/earlypatch-unpacked.efi.gz
