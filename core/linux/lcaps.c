@@ -115,7 +115,7 @@ const struct ep_lv_row *ep_lv_match(const struct ep_lcpu *cpu, const struct ep_l
 
 /* The CPU as the kernel's cpu_detect() and get_cpu_vendor() see it. */
 
-static enum ep_lv_vendor vendor_of(const struct ep_cpuid_dump *d)
+enum ep_lv_vendor ep_lvendor_of_id(const char *id)
 {
 	static const struct {
 		const char *id;
@@ -124,14 +124,19 @@ static enum ep_lv_vendor vendor_of(const struct ep_cpuid_dump *d)
 		{"GenuineIntel", EP_LV_INTEL}, {"AuthenticAMD", EP_LV_AMD},   {"HygonGenuine", EP_LV_HYGON},
 		{"CentaurHauls", EP_LV_CENTAUR}, {"  Shanghai  ", EP_LV_ZHAOXIN},
 	};
-	char id[12];
-	ep_put_le32((uint8_t *)id, ep_cpuid_reg(d, 0, 0, EP_EBX));
-	ep_put_le32((uint8_t *)id + 4, ep_cpuid_reg(d, 0, 0, EP_EDX));
-	ep_put_le32((uint8_t *)id + 8, ep_cpuid_reg(d, 0, 0, EP_ECX));
 	for (unsigned i = 0; i < EP_ARRAY_SIZE(ids); i++)
 		if (ep_strneq(id, 12, ids[i].id))
 			return ids[i].v;
 	return EP_LV_OTHER_VENDOR;
+}
+
+static enum ep_lv_vendor vendor_of(const struct ep_cpuid_dump *d)
+{
+	char id[12];
+	ep_put_le32((uint8_t *)id, ep_cpuid_reg(d, 0, 0, EP_EBX));
+	ep_put_le32((uint8_t *)id + 4, ep_cpuid_reg(d, 0, 0, EP_EDX));
+	ep_put_le32((uint8_t *)id + 8, ep_cpuid_reg(d, 0, 0, EP_ECX));
+	return ep_lvendor_of_id(id);
 }
 
 static void read_cpu(struct ep_lstate *s)

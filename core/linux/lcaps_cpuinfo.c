@@ -115,10 +115,17 @@ static void put_feature(const struct ep_lf_table *t, struct ep_cpuid_dump *d, en
 /*
  * CPUID bits cpuinfo hides but implies: the vendor bits behind the shown
  * speculation-control names (init_speculation_control maps them the other
- * way), and on AMD the immunity bits a missing bug stands for.
+ * way), and on AMD the immunity bits a missing bug stands for. Except a
+ * shown ssbd where the kernel reaches SSBD through the LS_CFG MSR when no
+ * CPUID bit gives it (AMD families 15h-17h, Hygon): cpuinfo cannot tell that
+ * from AMD_SSBD, and the derivation then takes LS_CFG (as QEMU's Zen 1 and 2
+ * models and Hygon's are; a Zen 2 that enumerates AMD_SSBD is read wrong,
+ * docs/linux-fidelity.md).
  */
-static void hidden_cpuid_bits(const struct ep_lf_table *t, const uint32_t *w, bool amd, struct ep_cpuid_dump *d)
+static void hidden_cpuid_bits(const struct ep_lf_table *t, const uint32_t *w, enum ep_lv_vendor v, unsigned family,
+			      struct ep_cpuid_dump *d)
 {
+	bool amd = v == EP_LV_AMD || v == EP_LV_HYGON;
 	static const struct {
 		enum ep_lf shown, amd_bit, intel_bit;
 	} aliases[] = {
@@ -127,9 +134,13 @@ static void hidden_cpuid_bits(const struct ep_lf_table *t, const uint32_t *w, bo
 		{EP_LF_STIBP, EP_LF_AMD_STIBP, EP_LF_INTEL_STIBP},
 		{EP_LF_SSBD, EP_LF_AMD_SSBD, EP_LF_SPEC_CTRL_SSBD},
 	};
-	for (unsigned i = 0; i < EP_ARRAY_SIZE(aliases); i++)
-		if (has(t, w, aliases[i].shown))
-			put_feature(t, d, amd ? aliases[i].amd_bit : aliases[i].intel_bit);
+	for (unsigned i = 0; i < EP_ARRAY_SIZE(aliases); i++) {
+		if (!has(t, w, aliases[i].shown))
+			continue;
+		if (amd && aliases[i].shown == EP_LF_SSBD && ep_lls_cfg_cpu(v, family) && !has(t, w, EP_LF_VIRT_SSBD))
+			continue;
+		put_feature(t, d, amd ? aliases[i].amd_bit : aliases[i].intel_bit);
+	}
 	if (!amd)
 		return;
 	if (has(t, w, EP_LF_IBPB) && !has(t, w, EP_LF_BUG_IBPB_NO_RET))
@@ -169,8 +180,7 @@ static void synthesise(const struct ep_lf_table *t, const uint32_t *w, const cha
 		or_reg(d, 0xa, 0, EP_EAX, 0x0802);
 	if (has(t, w, EP_LF_CONSTANT_TSC) && has(t, w, EP_LF_NONSTOP_TSC))
 		or_reg(d, 0x80000007u, 0, EP_EDX, 1u << 8);
-	hidden_cpuid_bits(t, w, vlen >= 12 && (ep_strneq(vendor, 12, "AuthenticAMD") || ep_strneq(vendor, 12, "HygonGenuine")),
-			  d);
+	hidden_cpuid_bits(t, w, vlen >= 12 ? ep_lvendor_of_id(vendor) : EP_LV_OTHER_VENDOR, family, d);
 	if (has(t, w, EP_LF_ARCH_CAPABILITIES))
 		ep_cpuid_set_msr(d, EP_MSR_ARCH_CAPABILITIES, arch_cap_from_bugs(t, w), false);
 	/* IA32_MISC_ENABLE: fast strings on unless the kernel dropped rep_good/erms; BTS/PEBS as shown. */

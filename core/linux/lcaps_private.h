@@ -217,6 +217,10 @@ static inline void ep_lassume(struct ep_lstate *s, enum ep_lassume a)
 const struct ep_lv_row *ep_lv_match(const struct ep_lcpu *cpu, const struct ep_lv_row *rows, unsigned n);
 
 void ep_lvendor_early(struct ep_lstate *s); /* c_early_init + c_bsp_init */
+/* The vendor of a 12-byte CPUID vendor string, as get_cpu_vendor() tells them. */
+enum ep_lv_vendor ep_lvendor_of_id(const char *id);
+/* Whether bsp_init_amd / bsp_init_hygon give a CPU without an SSBD CPUID bit SSBD through LS_CFG. */
+bool ep_lls_cfg_cpu(enum ep_lv_vendor v, unsigned family);
 void ep_lvendor_init(struct ep_lstate *s);  /* c_init */
 void ep_lbugs(struct ep_lstate *s);         /* cpu_set_bug_bits */
 void ep_lmitigate(struct ep_lstate *s);     /* pti + cpu_select_mitigations */

@@ -110,12 +110,15 @@ static void init_intel(struct ep_lstate *s)
 	ep_lassume(s, EP_LASSUME_BIT_CPUID_FAULT);
 }
 
+bool ep_lls_cfg_cpu(enum ep_lv_vendor v, unsigned family)
+{
+	return v == EP_LV_HYGON || (v == EP_LV_AMD && family >= 0x15 && family <= 0x17);
+}
+
 /* bsp_init_amd / bsp_init_hygon's SSBD through LS_CFG, for CPUs without an SSBD CPUID bit. */
 static void ls_cfg_ssbd(struct ep_lstate *s)
 {
-	if (ep_lhas(s, EP_LF_AMD_SSBD) || ep_lhas(s, EP_LF_VIRT_SSBD))
-		return;
-	if (s->cpu.vendor == EP_LV_AMD && (s->cpu.family < 0x15 || s->cpu.family > 0x17))
+	if (ep_lhas(s, EP_LF_AMD_SSBD) || ep_lhas(s, EP_LF_VIRT_SSBD) || !ep_lls_cfg_cpu(s->cpu.vendor, s->cpu.family))
 		return;
 	ep_lassume(s, EP_LASSUME_BIT_LS_CFG);
 	ep_lforce(s, EP_LF_LS_CFG_SSBD);
