@@ -17,10 +17,10 @@ typedef bool ep_before_fn(const void *ctx, const void *a, const void *b);
 void ep_sort(void *base, size_t n, size_t size, ep_before_fn *before, const void *ctx);
 
 /*
- * Sorts n addresses ascending with tmp (n more) as scratch: linear in n for
- * each doubling of the sorted runs it finds (a nearly sorted table costs a few
- * passes). For the large tables of a kernel, where ep_sort's n log n callbacks
- * would dominate.
+ * Sorts n addresses ascending with tmp (n more) as scratch: a few linear
+ * passes when they are nearly in order (a sorted array costs one), by bucket
+ * sort on their range. For the large tables of a kernel, where ep_sort's
+ * n log n callbacks would dominate.
  */
 void ep_sort_u64(uint64_t *a, size_t n, uint64_t *tmp);
 

@@ -1,9 +1,18 @@
 #include "base/util.h"
 
+/*
+ * memcpy, memset and memcmp go a word at a time (the compiler makes one move
+ * of ep_le64's and ep_put_le64's bytes), then a byte at a time: the engine's
+ * are mostly 5 to 60 bytes, a plan site or an instruction. Forward, so
+ * ep_memmove may copy down with ep_memcpy: each word is read before the
+ * store that could overlap it.
+ */
 void *ep_memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
+	for (; n >= 8; n -= 8, d += 8, s += 8)
+		ep_put_le64(d, ep_le64(s));
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -25,6 +34,8 @@ void *ep_memmove(void *dst, const void *src, size_t n)
 void *ep_memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
+	for (uint64_t w = 0x0101010101010101ull * (uint8_t)c; n >= 8; n -= 8, d += 8)
+		ep_put_le64(d, w);
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;
@@ -33,7 +44,10 @@ void *ep_memset(void *dst, int c, size_t n)
 int ep_memcmp(const void *a, const void *b, size_t n)
 {
 	const uint8_t *x = a, *y = b;
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	while (i + 8 <= n && ep_le64(x + i) == ep_le64(y + i))
+		i += 8; /* the first differing byte is in what is left */
+	for (; i < n; i++)
 		if (x[i] != y[i])
 			return x[i] < y[i] ? -1 : 1;
 	return 0;

@@ -69,6 +69,7 @@ struct ep_patch_plan {
 	uint8_t *pool;
 	size_t pool_used, pool_cap;
 	uint32_t *order;      /* site indices sorted by address (overlap check) */
+	uint64_t *sort_keys;  /* 2 * cap_sites: scratch of the sort into order */
 	const struct ep_alt_ctx *actx;
 	const uint8_t *alt_raw;
 	uint64_t alt_table_addr;
@@ -99,6 +100,8 @@ struct ep_alt_ctx {
 	/* Linux return sites (sorted), applied to the bytes the alternatives see. */
 	const uint64_t *ret_sites;
 	unsigned nret;
+	const uint32_t *ret_index;      /* where each address range's sites start (retsites.c) */
+	unsigned ret_shift;             /* range b starts at ret_sites[0] + (b << ret_shift) */
 	uint64_t ret_default, ret_thunk, ret_its;  /* __x86_return_thunk, chosen, its_return_thunk */
 	uint64_t nop_func;              /* the ABI's nop_func; 0 when there is none */
 	/* Found in one pass over the symbol table per plan (a vmlinux has ~150k symbols). */
@@ -138,15 +141,20 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 /* Return sites lying wholly inside [addr, addr + len). */
 unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len);
 unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi *abi);
+/* Address ranges of the return sites' index, and the buffer ep_ret_sites_init needs for count sites. */
+#define EP_RET_RANGES 4096
+#define EP_RET_BUF_SIZE(count) ((count) ? (size_t)(count) * 16 + (EP_RET_RANGES + 2) * sizeof(uint32_t) : 0)
 /*
- * Fills c->ret_sites (into buf: count entries, then count more as sorting
- * scratch) sorted, and the thunk
+ * Fills c->ret_sites sorted, and their index (into buf, EP_RET_BUF_SIZE(count)
+ * bytes: count entries, as many sorted, then the index), and the thunk
  * addresses. A return site not wholly inside an executable segment (one
  * whose address wraps, say) is invalid input: EP_ERR_RET_SITE_OUT_OF_TEXT,
  * its index in *bad.
  */
 enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk,
 			      unsigned *bad);
+/* The first return site at or above addr (its index in c->ret_sites; c->nret if none). */
+size_t ep_ret_sites_first(const struct ep_alt_ctx *c, uint64_t addr);
 /* Rewrites, as the kernel's return-site pass does, each return site within buf (len bytes at addr). */
 void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
 

@@ -1,8 +1,10 @@
 /*
- * core/base/sort.c: the heap sort, the partition point, and the natural merge
- * sort of addresses a kernel's return sites go through (a few ascending runs,
- * reversed input, duplicates, the empty and one-element cases), each checked
- * against a reference sort of the same data.
+ * core/base/sort.c: the heap sort, the partition point, and the bucket sort
+ * of addresses the plan's sites go through (a few ascending runs, reversed
+ * input, duplicates, values spread over all 64 bits or crowded into one
+ * bucket with strays at both ends, sizes on either side of the insertion
+ * sort's and the smaller bucket count's limits, the empty and one-element
+ * cases), each checked against a reference sort of the same data.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -41,18 +43,21 @@ static void fill(size_t n, int shape)
 		case 1: data[i] = n - i; break;                              /* reversed */
 		case 2: data[i] = (i % 1250) * 16 + (i / 1250); break;       /* 4 ascending runs, interleaved */
 		case 3: data[i] = i < n / 2 ? 0xffffffff81000000ull + i : 0xffffffff80000000ull + i; break;
-		default: data[i] = x % 7; break;                             /* many duplicates */
+		case 4: data[i] = x % 7; break;                              /* many duplicates */
+		case 5: data[i] = i % 97 == 3 ? (i & 1 ? UINT64_MAX : 0) : 1000 + x % 50; break; /* strays */
+		case 6: data[i] = 5; break;                                  /* all equal */
+		default: data[i] = (i % 3) << 62 | (i / 3) * 8 | (x & 7); break; /* 3 runs, top bits apart */
 		}
 	}
 	memcpy(want, data, n * sizeof(*data));
 	qsort(want, n, sizeof(*want), cmp_u64);
 }
 
-static void test_merge_sort_matches_reference(void **state)
+static void test_u64_sort_matches_reference(void **state)
 {
 	(void)state;
-	static const size_t sizes[] = {0, 1, 2, 3, 17, N};
-	for (int shape = 0; shape < 5; shape++)
+	static const size_t sizes[] = {0, 1, 2, 3, 17, 32, 33, 100, 1023, 1024, N};
+	for (int shape = 0; shape < 8; shape++)
 		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 			size_t n = sizes[k];
 			fill(n, shape);
@@ -90,7 +95,7 @@ static void test_partition_point(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_merge_sort_matches_reference),
+		cmocka_unit_test(test_u64_sort_matches_reference),
 		cmocka_unit_test(test_partition_point),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

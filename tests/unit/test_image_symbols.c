@@ -1,0 +1,230 @@
+/*
+ * core/elf/image.c: ep_image_symbols_addr (several names in one pass over
+ * the symbols, a name compared only when its first four bytes hash like a
+ * wanted one's) against ep_image_symbol_addr (the linear scan, one name at
+ * a time) and against answers worked out by hand, on crafted tables: names
+ * shared as the tail of longer strings, many names with the same first four
+ * bytes, duplicate symbols and names, unusable symbols, st_name 0 or out of
+ * range, names absent, names shorter than four bytes (compared with every
+ * symbol), a name ending the table exactly, a string table that does not end
+ * in NUL, and random tables.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "elf/image.h"
+
+enum { FUNC = 2, OBJECT = 1, NOTYPE = 0, SECTION = 3, UNDEF = 0, ABS = 0xfff1, TEXT = 1 };
+
+struct tables {
+	struct ep_image img;
+	uint8_t sym[24 * 512];
+	char str[8192];
+	unsigned nsym;
+	size_t nstr;
+};
+
+static void start(struct tables *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->nsym = 1; /* symbol 0 is the null symbol */
+	t->nstr = 1; /* offset 0 is "" */
+}
+
+/* Appends s with its NUL (or without: the table's unterminated end); returns its offset. */
+static uint32_t str(struct tables *t, const char *s, bool nul)
+{
+	size_t off = t->nstr, n = strlen(s) + (nul ? 1 : 0);
+	assert_true(off + n <= sizeof(t->str));
+	memcpy(t->str + off, s, n);
+	t->nstr += n;
+	return (uint32_t)off;
+}
+
+static void sym(struct tables *t, uint32_t name, unsigned type, uint16_t shndx, uint64_t value)
+{
+	assert_true(t->nsym < sizeof(t->sym) / 24);
+	uint8_t *p = t->sym + 24 * t->nsym++;
+	memset(p, 0, 24);
+	memcpy(p, &name, 4);
+	p[4] = (uint8_t)(0x10 | type); /* GLOBAL */
+	memcpy(p + 6, &shndx, 2);
+	memcpy(p + 8, &value, 8);
+}
+
+static void finish(struct tables *t)
+{
+	t->img.symtab = t->sym;
+	t->img.symtab_size = 24 * t->nsym;
+	t->img.strtab = t->str;
+	t->img.strtab_size = t->nstr;
+}
+
+/* Every name looked up together agrees with the one-name linear scan; returns the mask found. */
+static uint32_t agree(const struct tables *t, const char *const *names, unsigned n, uint64_t *addrs)
+{
+	uint32_t found = ep_image_symbols_addr(&t->img, names, n, addrs);
+	for (unsigned j = 0; j < n; j++) {
+		uint64_t at = 0;
+		bool one = names[j] && ep_image_symbol_addr(&t->img, names[j], &at);
+		assert_int_equal(!!(found & (1u << j)), one);
+		assert_int_equal(addrs[j], one ? at : 0);
+	}
+	return found;
+}
+
+static void test_crafted(void **state)
+{
+	(void)state;
+	static struct tables t;
+	start(&t);
+	uint32_t abc = str(&t, "abc", true); /* ends before byte 8: no whole word before its NUL */
+	uint32_t pfx = str(&t, "__pfx_nop_func", true);
+	uint32_t tail = pfx + 6; /* "nop_func", the tail of "__pfx_nop_func" */
+	uint32_t whole = str(&t, "nop_func", true);
+	uint32_t longer = str(&t, "pv_ops_extra", true); /* "pv_ops" but not NUL after it */
+	uint32_t pv = str(&t, "pv_ops", true);
+	uint32_t thunk = str(&t, "__x86_return_thunk", true);
+	uint32_t unused = str(&t, "paravirt_BUG", true); /* written, named by no symbol */
+	uint32_t cut = str(&t, "its_return_thunk", false); /* the table ends without its NUL */
+
+	sym(&t, pfx, FUNC, TEXT, 0x1000);          /* 1: "__pfx_nop_func" */
+	sym(&t, tail, FUNC, UNDEF, 0x1100);        /* 2: "nop_func", undefined */
+	sym(&t, longer, OBJECT, TEXT, 0x1200);     /* 3 */
+	sym(&t, pv, SECTION, TEXT, 0x1300);        /* 4: "pv_ops", a section symbol */
+	sym(&t, pv, OBJECT, ABS, 0x1400);          /* 5: "pv_ops", absolute */
+	sym(&t, 0, FUNC, TEXT, 0x1500);            /* 6: no name */
+	sym(&t, (uint32_t)t.nstr, FUNC, TEXT, 0x1600); /* 7: name past the table */
+	sym(&t, 0xffffffffu, FUNC, TEXT, 0x1700);  /* 8 */
+	sym(&t, tail, NOTYPE, TEXT, 0x1800);       /* 9: "nop_func", first usable */
+	sym(&t, whole, FUNC, TEXT, 0x1900);        /* 10: "nop_func" again */
+	sym(&t, pv, OBJECT, TEXT, 0x1a00);         /* 11: "pv_ops", first usable */
+	sym(&t, pv, OBJECT, TEXT, 0x1b00);         /* 12 */
+	sym(&t, cut, FUNC, TEXT, 0x1c00);          /* 13: unterminated */
+	sym(&t, abc, FUNC, TEXT, 0x1d00);          /* 14 */
+	sym(&t, thunk, FUNC, TEXT, 0x1e00);        /* 15 */
+	finish(&t);
+	(void)unused;
+
+	const char *names[] = {"nop_func", "__x86_return_thunk", "its_return_thunk", "pv_ops", NULL, "paravirt_BUG",
+			       "pv_ops", "abc", "bc", "absent_name", "__pfx_nop_func", "pv_ops_extra"};
+	unsigned n = sizeof(names) / sizeof(names[0]);
+	uint64_t addrs[12];
+	memset(addrs, 0x55, sizeof(addrs));
+	uint32_t found = agree(&t, names, n, addrs);
+	assert_int_equal(found, 1u << 0 | 1u << 1 | 1u << 3 | 1u << 6 | 1u << 7 | 1u << 10 | 1u << 11);
+	assert_int_equal(addrs[0], 0x1800);
+	assert_int_equal(addrs[1], 0x1e00);
+	assert_int_equal(addrs[2], 0);
+	assert_int_equal(addrs[3], 0x1a00);
+	assert_int_equal(addrs[4], 0);
+	assert_int_equal(addrs[6], 0x1a00);
+	assert_int_equal(addrs[7], 0x1d00);
+	assert_int_equal(addrs[10], 0x1000);
+	assert_int_equal(addrs[11], 0x1200);
+
+	/* No string table: nothing found, every address 0. */
+	t.img.strtab = NULL;
+	t.img.strtab_size = 0;
+	memset(addrs, 0x55, sizeof(addrs));
+	assert_int_equal(ep_image_symbols_addr(&t.img, names, n, addrs), 0);
+	for (unsigned j = 0; j < n; j++)
+		assert_int_equal(addrs[j], 0);
+}
+
+/* Many names sharing their first four bytes with a wanted one; short names; the table's very end. */
+static void test_prefixes_and_ends(void **state)
+{
+	(void)state;
+	static struct tables t;
+	start(&t);
+	uint32_t offs[200];
+	for (unsigned i = 0; i < 200; i++)
+		offs[i] = str(&t, i % 2 ? "pv_ops_x" : "pv_opsx", true); /* the first four bytes of "pv_ops" */
+	uint32_t pv = str(&t, "pv_ops", true), ab = str(&t, "ab", true), four = str(&t, "abcd", true);
+	for (unsigned i = 0; i < 200; i++)
+		sym(&t, offs[i], FUNC, TEXT, 0x100 + i);
+	sym(&t, pv, OBJECT, TEXT, 0x1000);
+	sym(&t, ab, OBJECT, TEXT, 0x2000);
+	sym(&t, four, OBJECT, TEXT, 0x3000); /* "abcd" and its NUL are the table's last five bytes */
+	finish(&t);
+	const char *names[] = {"pv_ops", "pv_ops_x", "abcd", "abc"};
+	uint64_t addrs[4];
+	assert_int_equal(agree(&t, names, 3, addrs), 7); /* all four bytes or more: filtered */
+	assert_int_equal(addrs[0], 0x1000);
+	assert_int_equal(addrs[1], 0x101);
+	assert_int_equal(addrs[2], 0x3000);
+	const char *short_names[] = {"ab", "pv_ops", "a", ""}; /* shorter than four: every name compared */
+	assert_int_equal(agree(&t, short_names, 4, addrs), 3);
+	assert_int_equal(addrs[0], 0x2000);
+	assert_int_equal(addrs[1], 0x1000);
+	/* A three-byte name ending a five-byte table. */
+	static struct tables tiny;
+	start(&tiny);
+	sym(&tiny, str(&tiny, "xyz", true), FUNC, TEXT, 0x4000);
+	finish(&tiny);
+	const char *xyz[] = {"xyz"};
+	assert_int_equal(agree(&tiny, xyz, 1, addrs), 1);
+	assert_int_equal(addrs[0], 0x4000);
+	/* The first table cut before the NUL of "abcd": no name there. */
+	t.img.strtab_size--;
+	assert_int_equal(agree(&t, names, 4, addrs), 3);
+	assert_int_equal(addrs[2], 0);
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* Random tables over a few letters (so names share tails and repeat) of every length. */
+static void test_random(void **state)
+{
+	(void)state;
+	static struct tables t;
+	static const char letters[] = "ab_";
+	for (int round = 0; round < 3000; round++) {
+		start(&t);
+		size_t len = 1 + rnd(round % 3 ? 400 : 2000);
+		for (size_t i = round % 4 ? 1 : 0; i < len; i++) /* sometimes a string at offset 0 */
+			t.str[i] = rnd(5) == 0 ? '\0' : letters[rnd(3)];
+		t.nstr = len;
+		unsigned nsym = rnd(300);
+		for (unsigned i = 0; i < nsym; i++) {
+			static const unsigned types[] = {FUNC, OBJECT, NOTYPE, SECTION};
+			static const uint16_t shndx[] = {TEXT, TEXT, TEXT, UNDEF, ABS};
+			uint32_t name = rnd(20) == 0 ? (uint32_t)(len + rnd(3)) : rnd((unsigned)len);
+			sym(&t, name, types[rnd(4)], shndx[rnd(5)], 0x1000 + i);
+		}
+		finish(&t);
+		char buf[6][12];
+		const char *names[6];
+		for (unsigned j = 0; j < 6; j++) {
+			unsigned n = round % 2 ? 4 + rnd(8) : 1 + rnd(5); /* all filtered, or some short */
+			for (unsigned k = 0; k < n; k++)
+				buf[j][k] = letters[rnd(3)];
+			buf[j][n] = '\0';
+			names[j] = rnd(8) == 0 ? NULL : buf[j];
+		}
+		uint64_t addrs[6];
+		agree(&t, names, 6, addrs);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crafted),
+		cmocka_unit_test(test_prefixes_and_ends),
+		cmocka_unit_test(test_random),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
