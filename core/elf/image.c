@@ -211,15 +211,38 @@ static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uin
 	return symbol_name(img, sym_at(img, best));
 }
 
+/*
+ * The order a name is looked up in: the globals (from the symbol table's
+ * sh_info on) before the locals, each from the lowest index. A global name is
+ * the one definition the code refers to (nop_func, pv_ops and the return
+ * thunks are globals in Debian's 6.1 and 6.12); a local of the same name is
+ * some file's static. The globals are also a third of a vmlinux's symbols, and
+ * a search stops at its last name. Ranges [lo[k], hi[k]), k = 0 then 1.
+ */
+struct sym_order {
+	uint64_t lo[2], hi[2];
+};
+
+static struct sym_order lookup_order(const struct ep_image *img)
+{
+	uint64_t count = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0;
+	uint64_t end = count <= UINT32_MAX ? count : (uint64_t)UINT32_MAX + 1; /* st_name and the index are 32 bits */
+	uint64_t g = img->symtab_first_global;
+	g = g < 1 ? 1 : g > end ? end : g;
+	return (struct sym_order){{g, 1}, {end, g}};
+}
+
 bool ep_image_symbol_addr(const struct ep_image *img, const char *name, uint64_t *addr)
 {
-	uint64_t n = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0;
-	for (uint64_t i = 1; i < n && i <= UINT32_MAX; i++) {
-		const uint8_t *sym = sym_at(img, (uint32_t)i);
-		const char *s = symbol_usable(sym) ? symbol_name(img, sym) : NULL;
-		if (s && ep_streq(s, name)) {
-			*addr = sym_addr(img, (uint32_t)i);
-			return true;
+	struct sym_order o = lookup_order(img);
+	for (int k = 0; k < 2; k++) {
+		for (uint64_t i = o.lo[k]; i < o.hi[k]; i++) {
+			const uint8_t *sym = sym_at(img, (uint32_t)i);
+			const char *s = symbol_usable(sym) ? symbol_name(img, sym) : NULL;
+			if (s && ep_streq(s, name)) {
+				*addr = sym_addr(img, (uint32_t)i);
+				return true;
+			}
 		}
 	}
 	return false;
@@ -240,7 +263,7 @@ static void match_symbol(const struct ep_image *img, uint32_t i, const char *con
 	for (unsigned j = 0; s && j < n; j++) {
 		if (!(wanted & ~*found & (1u << j)) || s[0] != names[j][0] || !ep_streq(s, names[j]))
 			continue;
-		addrs[j] = sym_addr(img, i); /* the first match, as ep_image_symbol_addr */
+		addrs[j] = sym_addr(img, i); /* the first match in lookup_order, as ep_image_symbol_addr */
 		*found |= 1u << j;
 	}
 }
@@ -256,8 +279,7 @@ uint32_t ep_image_symbols_addr(const struct ep_image *img, const char *const *na
 	 * ahead are prefetched, so the misses overlap. Names shorter than four
 	 * bytes are compared with every symbol's name, as before.
 	 */
-	uint64_t count = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0;
-	uint64_t end = count <= UINT32_MAX ? count : (uint64_t)UINT32_MAX + 1; /* st_name and the index are 32 bits */
+	struct sym_order o = lookup_order(img);
 	uint64_t filter[64] = {0}; /* bit prefix_hash(name) for each name wanted */
 	uint32_t found = 0, wanted = 0;
 	bool filtered = img->strtab && img->strtab_size >= 5;
@@ -272,26 +294,23 @@ uint32_t ep_image_symbols_addr(const struct ep_image *img, const char *const *na
 		else
 			filter[prefix_hash(names[j]) / 64] |= 1ull << (prefix_hash(names[j]) % 64);
 	}
-	if (!filtered) {
-		for (uint64_t i = 1; i < end && found != wanted; i++)
-			match_symbol(img, (uint32_t)i, names, n, wanted, &found, addrs);
-		return found;
-	}
 	const uint8_t *tab = (const uint8_t *)img->strtab;
-	uint64_t last = img->strtab_size - 5; /* the last offset a 4-byte name and its NUL fit at */
-	for (uint64_t i = 1; i < end && wanted; i++) {
-		const uint8_t *sym = sym_at(img, (uint32_t)i);
-		uint32_t off = ep_le32(sym + ELF_ST_NAME);
-		if (i + 64 < end) {
-			uint32_t ahead = ep_le32(sym + 64 * ELF_SYM_SIZE + ELF_ST_NAME);
-			__builtin_prefetch(tab + (ahead <= last ? ahead : 0));
+	uint64_t last = filtered ? img->strtab_size - 5 : 0; /* the last offset a 4-byte name and its NUL fit at */
+	for (int k = 0; k < 2 && found != wanted; k++) {
+		for (uint64_t i = o.lo[k], hi = o.hi[k]; i < hi && found != wanted; i++) {
+			if (filtered) {
+				const uint8_t *sym = sym_at(img, (uint32_t)i);
+				uint32_t off = ep_le32(sym + ELF_ST_NAME);
+				if (i + 64 < hi) {
+					uint32_t ahead = ep_le32(sym + 64 * ELF_SYM_SIZE + ELF_ST_NAME);
+					__builtin_prefetch(tab + (ahead <= last ? ahead : 0));
+				}
+				unsigned h = off <= last ? prefix_hash(tab + off) : 0;
+				if (off > last || !(filter[h / 64] & (1ull << (h % 64))))
+					continue;
+			}
+			match_symbol(img, (uint32_t)i, names, n, wanted, &found, addrs);
 		}
-		unsigned h = off <= last ? prefix_hash(tab + off) : 0;
-		if (off > last || !(filter[h / 64] & (1ull << (h % 64))))
-			continue;
-		match_symbol(img, (uint32_t)i, names, n, wanted, &found, addrs);
-		if (found == wanted)
-			break;
 	}
 	return found;
 }

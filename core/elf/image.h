@@ -61,6 +61,7 @@ struct ep_image {
 	/* Symbols for logs (may be absent): raw ELF64 .symtab and its .strtab in the file. */
 	const uint8_t *symtab;
 	uint64_t symtab_size;
+	uint64_t symtab_first_global; /* its sh_info: the locals come before it (0: not known) */
 	const char *strtab;
 	uint64_t strtab_size;
 	/* Optional sorted symbol index (ep_image_symbol_index); NULL: linear scan. */

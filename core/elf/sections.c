@@ -125,6 +125,7 @@ static enum ep_err read_symtab(const struct ep_elf_file *f, struct ep_image *img
 			return EP_ERR_ELF_BAD_SYMTAB;
 		img->symtab = f->data + ep_le64(sh + ELF_SH_OFFSET);
 		img->symtab_size = size;
+		img->symtab_first_global = ep_le32(sh + ELF_SH_INFO);
 		img->strtab = (const char *)f->data + ep_le64(shdr(f, link) + ELF_SH_OFFSET);
 		img->strtab_size = ep_le64(shdr(f, link) + ELF_SH_SIZE);
 		return EP_ERR_OK;

@@ -186,6 +186,39 @@ static unsigned rnd(unsigned n)
 }
 
 /* Random tables over a few letters (so names share tails and repeat) of every length. */
+/*
+ * The globals (from sh_info on) are searched before the locals: a file's
+ * static of the same name, earlier in the table, does not hide the global.
+ * Without sh_info (0) the order is the index order.
+ */
+static void test_globals_first(void **state)
+{
+	(void)state;
+	static struct tables t;
+	start(&t);
+	uint32_t nop = str(&t, "nop_func", true), pv = str(&t, "pv_ops", true), only = str(&t, "local_only", true);
+	sym(&t, nop, FUNC, TEXT, 0x1000);   /* 1: a local nop_func (a static elsewhere) */
+	sym(&t, only, FUNC, TEXT, 0x1100);  /* 2: a name only a local has */
+	sym(&t, pv, OBJECT, TEXT, 0x1200);  /* 3: a local pv_ops */
+	sym(&t, nop, FUNC, TEXT, 0x2000);   /* 4: the globals start here */
+	sym(&t, pv, OBJECT, TEXT, 0x2100);  /* 5 */
+	finish(&t);
+	const char *const names[] = {"nop_func", "pv_ops", "local_only", "absent_name"};
+	uint64_t addrs[4];
+	t.img.symtab_first_global = 4;
+	assert_int_equal(agree(&t, names, 4, addrs), 0x7);
+	assert_int_equal(addrs[0], 0x2000);
+	assert_int_equal(addrs[1], 0x2100);
+	assert_int_equal(addrs[2], 0x1100); /* found among the locals after the globals */
+	t.img.symtab_first_global = 0;
+	assert_int_equal(agree(&t, names, 4, addrs), 0x7);
+	assert_int_equal(addrs[0], 0x1000);
+	assert_int_equal(addrs[1], 0x1200);
+	t.img.symtab_first_global = 1000; /* past the table: every symbol is a local, index order */
+	assert_int_equal(agree(&t, names, 4, addrs), 0x7);
+	assert_int_equal(addrs[0], 0x1000);
+}
+
 static void test_random(void **state)
 {
 	(void)state;
@@ -224,6 +257,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crafted),
 		cmocka_unit_test(test_prefixes_and_ends),
+		cmocka_unit_test(test_globals_first),
 		cmocka_unit_test(test_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
