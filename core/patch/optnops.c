@@ -30,32 +30,14 @@ bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn)
 	return insn->map == EP_MAP_0F && insn->opcode == 0x1f;
 }
 
-/*
- * The length of the instruction at buf[pos] (0 if it does not decode) and
- * whether it is a NOP. A lone 90, most of a site's padding, is a one-byte
- * NOP: the decoder's answer without decoding it.
- */
-static size_t insn_at(const uint8_t *buf, size_t pos, size_t len, bool *nop)
-{
-	struct ep_insn insn;
-	*nop = true;
-	if (buf[pos] == 0x90)
-		return 1;
-	if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK)
-		return 0;
-	*nop = ep_insn_is_nop(buf + pos, &insn);
-	return insn.len;
-}
-
 /* End of the run of NOP instructions starting at pos (stops at anything else or undecodable). */
 static size_t skip_nops(const uint8_t *buf, size_t pos, size_t len)
 {
 	while (pos < len) {
-		bool nop;
-		size_t n = insn_at(buf, pos, len, &nop);
-		if (!n || !nop)
+		struct ep_insn insn;
+		if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK || !ep_insn_is_nop(buf + pos, &insn))
 			break;
-		pos += n;
+		pos += insn.len;
 	}
 	return pos;
 }
@@ -67,12 +49,11 @@ unsigned ep_optimize_nops(uint8_t *buf, size_t len)
 	if (len > EP_PATCH_MAX_LEN)
 		return 0;
 	while (i < len) {
-		bool nop;
-		size_t n = insn_at(buf, i, len, &nop);
-		if (!n)
+		struct ep_insn insn;
+		if (ep_insn_decode(buf + i, len - i, &insn) != EP_ERR_OK)
 			break;
-		size_t next = i + n;
-		if (nop) {
+		size_t next = i + insn.len;
+		if (ep_insn_is_nop(buf + i, &insn)) {
 			if (next == len)
 				break;
 			next = skip_nops(buf, next, len);

@@ -396,6 +396,12 @@ static enum ep_err decode_8f(struct dec *d, struct ep_insn *out)
 
 enum ep_err ep_insn_decode(const uint8_t *buf, size_t avail, struct ep_insn *out)
 {
+	if (avail && buf[0] == 0x90) {
+		/* The one-byte NOP, most of every site's padding, which the NOP passes decode byte by
+		 * byte: what the general path below gives for it, without the path. */
+		*out = (struct ep_insn){ .len = 1, .opcode = 0x90, .map = EP_MAP_LEGACY };
+		return EP_ERR_OK;
+	}
 	struct dec d = { .buf = buf, .limit = avail < EP_INSN_MAX_LEN ? avail : EP_INSN_MAX_LEN };
 	*out = (struct ep_insn){ 0 };
 	enum ep_err err = read_prefixes(&d, out);

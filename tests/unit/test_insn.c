@@ -471,6 +471,32 @@ static void defined_neighbours_of_undefined_slots(void **state)
  * without those features run as NOPs), UD0/UD1, and recent system instructions
  * in 0F 01, some newer than Zydis 4.0.
  */
+/* The decoder's short cut for a lone 90 gives what its general path gives for the same opcode
+ * (48 90 goes the general way: a REX prefix first), and an empty buffer is still an error. */
+static void one_byte_nop_short_cut(void **state)
+{
+	(void)state;
+	struct ep_insn fast, general;
+	assert_int_equal(ep_insn_decode((const uint8_t *)"\x90\xcc", 2, &fast), EP_ERR_OK);
+	assert_int_equal(ep_insn_decode((const uint8_t *)"\x48\x90", 2, &general), EP_ERR_OK);
+	assert_int_equal(fast.len, 1);
+	assert_int_equal(general.len, 2);
+	assert_int_equal(general.rex, 0x48);
+	general.len = 1;
+	general.rex = 0;
+	assert_int_equal(fast.opcode, general.opcode);
+	assert_int_equal(fast.map, general.map);
+	assert_int_equal(fast.map_id, general.map_id);
+	assert_int_equal(fast.num_prefixes, general.num_prefixes);
+	assert_int_equal(fast.has_modrm, general.has_modrm);
+	assert_int_equal(fast.branch, general.branch);
+	assert_int_equal(fast.rip_relative, general.rip_relative);
+	assert_int_equal(fast.imm_size, general.imm_size);
+	assert_int_not_equal(ep_insn_decode((const uint8_t *)"\x90", 0, &fast), EP_ERR_OK);
+	assert_int_equal(ep_insn_decode((const uint8_t *)"\xf3\x90", 2, &fast), EP_ERR_OK); /* pause */
+	assert_int_equal(fast.len, 2);
+}
+
 static void hint_nops_and_system_instructions(void **state)
 {
 	static const struct row rows[] = {
@@ -502,6 +528,7 @@ int main(void)
 		cmocka_unit_test(truncation_edges),    cmocka_unit_test(undefined_group_members),
 		cmocka_unit_test(defined_group_members), cmocka_unit_test(undefined_slots),
 		cmocka_unit_test(defined_neighbours_of_undefined_slots),
+		cmocka_unit_test(one_byte_nop_short_cut),
 		cmocka_unit_test(hint_nops_and_system_instructions),
 	};
 	return cmocka_run_group_tests_name("insn", tests, NULL, NULL);
