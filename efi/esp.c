@@ -1,6 +1,7 @@
 /* Files on the ESP the app was loaded from, via the Simple File System protocol. */
 #include "console.h"
 #include "esp.h"
+#include "lib.h"
 
 static void fs_init(struct efi_esp *esp);
 
@@ -13,7 +14,7 @@ EFI_STATUS efi_esp_open(EFI_HANDLE image, struct efi_esp *esp)
 	esp->root = NULL;
 	esp->last_error = EFI_SUCCESS;
 	fs_init(esp);
-	st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded);
+	st = efi_loaded_image(image, &loaded);
 	if (EFI_ERROR(st))
 		return st;
 	st = BS->HandleProtocol(loaded->DeviceHandle, &FileSystemProtocol, (void **)&fs);

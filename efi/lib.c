@@ -9,6 +9,7 @@
 #include <efilib.h>
 
 #include "base/util.h"
+#include "lib.h"
 
 EFI_SYSTEM_TABLE *ST;
 EFI_BOOT_SERVICES *BS;
@@ -61,6 +62,13 @@ EFI_FILE_INFO *LibFileInfo(EFI_FILE_HANDLE f)
 		info = NULL;
 	}
 	return info;
+}
+
+EFI_STATUS efi_loaded_image(EFI_HANDLE image, EFI_LOADED_IMAGE **li)
+{
+	*li = NULL;
+	EFI_STATUS st = BS->HandleProtocol(image, &LoadedImageProtocol, (void **)li);
+	return !EFI_ERROR(st) && !*li ? EFI_NOT_FOUND : st;
 }
 
 UINTN strlena(const CHAR8 *s)

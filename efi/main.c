@@ -14,6 +14,7 @@
 #include "esp.h"
 #include "firmware_tables.h"
 #include "handoff.h"
+#include "lib.h"
 #include "linux.h"
 #include "trust.h"
 #include "payload.h"
@@ -57,9 +58,9 @@ extern char ImageBase[] __attribute__((visibility("hidden")));
  */
 static void kv_image(struct ep_line *l, EFI_HANDLE image)
 {
-	EFI_LOADED_IMAGE *li = NULL;
+	EFI_LOADED_IMAGE *li;
 	ep_kv_hex(l, "image", (uint64_t)(UINTN)ImageBase);
-	if (!EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li)) && li)
+	if (!EFI_ERROR(efi_loaded_image(image, &li)))
 		ep_kv_u(l, "packed", li->ImageBase != (void *)ImageBase);
 }
 

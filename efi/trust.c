@@ -1,6 +1,7 @@
 /* Verification and measurement of what earlypatch loads: see trust.h and core/boot/verify.h. */
 #include "base/util.h"
 #include "console.h"
+#include "lib.h"
 #include "trust.h"
 
 static const struct ep_pins no_pins = {.version = 1};
@@ -12,8 +13,8 @@ static const struct ep_pins no_pins = {.version = 1};
  */
 static const struct ep_pins *loaded_pins(EFI_HANDLE image)
 {
-	EFI_LOADED_IMAGE *li = NULL;
-	if (EFI_ERROR(BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&li)) || !li)
+	EFI_LOADED_IMAGE *li;
+	if (EFI_ERROR(efi_loaded_image(image, &li)))
 		return &no_pins;
 	const struct ep_pins *p = ep_pins_in(li->ImageBase, li->ImageSize, ep_pins.magic);
 	return p ? p : &no_pins;

@@ -33,22 +33,6 @@ struct inflater {
 	size_t cap, n;
 };
 
-static uint32_t bits(struct inflater *s, unsigned need)
-{
-	while (s->bitcnt < need) {
-		if (s->pos == s->in_len) {
-			s->truncated = true;
-			return 0;
-		}
-		s->bitbuf |= (uint64_t)s->in[s->pos++] << s->bitcnt;
-		s->bitcnt += 8;
-	}
-	uint32_t v = (uint32_t)(s->bitbuf & ((1ull << need) - 1));
-	s->bitbuf >>= need;
-	s->bitcnt -= need;
-	return v;
-}
-
 /* As many whole bytes into bitbuf as fit (the input's end stops it; bits() notices). */
 static void refill(struct inflater *s)
 {
@@ -56,6 +40,21 @@ static void refill(struct inflater *s)
 		s->bitbuf |= (uint64_t)s->in[s->pos++] << s->bitcnt;
 		s->bitcnt += 8;
 	}
+}
+
+/* The next need (<= 32) bits; 0 and truncated when the input has fewer. */
+static uint32_t bits(struct inflater *s, unsigned need)
+{
+	if (s->bitcnt < need)
+		refill(s);
+	if (s->bitcnt < need) {
+		s->truncated = true;
+		return 0;
+	}
+	uint32_t v = (uint32_t)(s->bitbuf & ((1ull << need) - 1));
+	s->bitbuf >>= need;
+	s->bitcnt -= need;
+	return v;
 }
 
 /* The next symbol of h, or -1 for a code h does not define (an incomplete table). */

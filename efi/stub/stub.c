@@ -18,6 +18,8 @@ extern const uint8_t ep_packed[], ep_packed_end[];
 
 typedef EFI_STATUS(EFIAPI *efi_entry)(EFI_HANDLE image, EFI_SYSTEM_TABLE *st);
 
+/* The names of the errors the stub can meet (core/base/errors_pack.h), here rather than through
+ * ep_err_name: core/base/errors.c's tables of every error are ~8 KB the stub's file would carry. */
 static const CHAR16 *error_name(enum ep_err err)
 {
 	switch (err) {
@@ -49,6 +51,11 @@ static EFI_STATUS fail(EFI_SYSTEM_TABLE *st, EFI_STATUS status, const CHAR16 *wh
 	return status;
 }
 
+static EFI_STATUS no_memory(EFI_SYSTEM_TABLE *st)
+{
+	return fail(st, EFI_OUT_OF_RESOURCES, L"no memory to unpack earlypatch.efi", L"EFI_OUT_OF_RESOURCES");
+}
+
 static EFI_STATUS damaged(EFI_SYSTEM_TABLE *st, enum ep_err err)
 {
 	return fail(st, err == EP_ERR_GZIP_CRC ? EFI_CRC_ERROR : EFI_LOAD_ERROR,
@@ -66,7 +73,7 @@ static EFI_STATUS inflate_app(EFI_SYSTEM_TABLE *st, uint8_t **file, size_t *len)
 	if (err)
 		return damaged(st, err);
 	if (EFI_ERROR(st->BootServices->AllocatePool(EfiLoaderData, size ? size : 1, (void **)file)))
-		return fail(st, EFI_OUT_OF_RESOURCES, L"no memory to unpack earlypatch.efi", L"EFI_OUT_OF_RESOURCES");
+		return no_memory(st);
 	err = ep_gunzip(ep_packed, packed, *file, size, len);
 	if (err) {
 		st->BootServices->FreePool(*file);
@@ -90,7 +97,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	UINTN pages = EFI_SIZE_TO_PAGES(pe.size_of_image);
 	if (!err && EFI_ERROR(bs->AllocatePages(AllocateAnyPages, EfiLoaderCode, pages, &mem))) {
 		bs->FreePool(file);
-		return fail(st, EFI_OUT_OF_RESOURCES, L"no memory to unpack earlypatch.efi", L"EFI_OUT_OF_RESOURCES");
+		return no_memory(st);
 	}
 	if (!err)
 		err = ep_pe_load(file, &pe, (uint8_t *)(UINTN)mem, mem);
