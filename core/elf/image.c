@@ -42,17 +42,22 @@ bool ep_image_read(const struct ep_image *img, uint64_t vaddr, uint64_t len, uin
 		backed = len;
 	if (backed)
 		ep_memcpy(out, s->mem + off, (size_t)backed);
-	ep_memset(out + backed, 0, (size_t)(len - backed));
+	if (backed < len)
+		ep_memset(out + backed, 0, (size_t)(len - backed));
 	return true;
 }
 
+/* One search: the segment holding the span is the only one whose bytes could (segments never overlap). */
 enum ep_code_span ep_image_code(const struct ep_image *img, uint64_t vaddr, uint64_t len, uint8_t **bytes)
 {
+	const struct ep_segment *s = ep_image_segment(img, vaddr, len);
 	*bytes = NULL;
-	if (!ep_image_is_exec(img, vaddr, len))
+	if (!s || !(s->flags & EP_SEG_X))
 		return EP_CODE_NOT_EXEC;
-	*bytes = ep_image_ptr(img, vaddr, len);
-	return *bytes ? EP_CODE_OK : EP_CODE_NOT_IN_FILE;
+	if (!s->mem || !span_in(s->vaddr, s->mem_size, vaddr, len))
+		return EP_CODE_NOT_IN_FILE;
+	*bytes = s->mem + (vaddr - s->vaddr);
+	return EP_CODE_OK;
 }
 
 bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len)

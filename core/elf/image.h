@@ -83,6 +83,21 @@ enum ep_code_span ep_image_code(const struct ep_image *img, uint64_t vaddr, uint
 /* The segment holding [vaddr, vaddr+len) wholly, or NULL. */
 const struct ep_segment *ep_image_segment(const struct ep_image *img, uint64_t vaddr, uint64_t len);
 bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len);
+/*
+ * ep_image_segment for a run of addresses that mostly share one segment:
+ * *last (the segment found before, or NULL) is tried first and the one found
+ * is left there. Segments never overlap (the ELF readers refuse it), so the
+ * answer is ep_image_segment's; a kernel's 58k return sites need no search.
+ */
+static inline const struct ep_segment *ep_image_segment_near(const struct ep_image *img,
+							     const struct ep_segment **last, uint64_t vaddr,
+							     uint64_t len)
+{
+	const struct ep_segment *s = *last;
+	if (s && vaddr >= s->vaddr && vaddr - s->vaddr <= s->memsz && len <= s->memsz - (vaddr - s->vaddr))
+		return s;
+	return *last = ep_image_segment(img, vaddr, len);
+}
 const struct ep_section *ep_image_section(const struct ep_image *img, const char *name);
 /* Nearest symbol at or below addr (FUNC/OBJECT/NOTYPE); NULL if none. *offset = addr - symbol. */
 const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t *offset);

@@ -36,6 +36,7 @@ const struct ep_alt_abi ep_alt_abi_earlypatch = {
 	.name = "earlypatch",
 	.entry_size = 14,
 	.decode = decode_14,
+	.instrlen_at = 12,
 	.known_flags = EP_ALT_FLAG_NOT | EP_ALT_FLAG_DIRECT_CALL,
 	.null_call = EP_NULL_CALL_TRAP,
 	.nop_func_symbol = "ep_nop_func",
@@ -46,6 +47,7 @@ const struct ep_alt_abi ep_alt_abi_linux612 = {
 	.name = "linux-6.12",
 	.entry_size = 14,
 	.decode = decode_14,
+	.instrlen_at = 12,
 	.known_flags = EP_ALT_FLAG_NOT | EP_ALT_FLAG_DIRECT_CALL,
 	.null_call = EP_NULL_CALL_KEEP_REPL,
 	.nop_func_symbol = "nop_func",
@@ -58,6 +60,7 @@ const struct ep_alt_abi ep_alt_abi_linux61 = {
 	.name = "linux-6.1",
 	.entry_size = 12,
 	.decode = decode_12,
+	.instrlen_at = 10,
 	.known_flags = EP_ALT_FLAG_NOT,
 	.null_call = EP_NULL_CALL_KEEP_REPL,
 	.nop_func_symbol = NULL,
@@ -118,6 +121,14 @@ bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name)
 	return sym && off == 0 && ep_streq(sym, name);
 }
 
+const uint8_t *ep_alt_repl_bytes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e)
+{
+	if (c->repl_bytes && e->repl >= c->repl_start && e->repl <= c->repl_end &&
+	    c->repl_end - e->repl >= e->repllen)
+		return c->repl_bytes + (e->repl - c->repl_start);
+	return ep_image_ptr(c->img, e->repl, e->repllen);
+}
+
 static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep_alt_entry *e)
 {
 	if (e->repllen == 0)
@@ -126,7 +137,7 @@ static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep
 		return EP_ERR_ALT_NO_REPL_SECTION;
 	if (e->repl < c->repl_start || e->repl > c->repl_end || c->repl_end - e->repl < e->repllen)
 		return EP_ERR_ALT_REPL_OUT_OF_SECTION;
-	const uint8_t *bytes = ep_image_ptr(c->img, e->repl, e->repllen);
+	const uint8_t *bytes = ep_alt_repl_bytes(c, e);
 	if (!bytes)
 		return EP_ERR_ALT_REPL_OUT_OF_SECTION;
 	if (!ep_decodes_whole(bytes, e->repllen))
@@ -145,7 +156,7 @@ static enum ep_err check_direct_call(const struct ep_alt_ctx *c, const struct ep
 	const uint8_t *orig = ep_image_ptr(c->img, e->instr, len);
 	if (len != 6 || !orig || orig[0] != 0xff || orig[1] != 0x15)
 		return EP_ERR_ALT_DCALL_NOT_INDIRECT;
-	const uint8_t *repl = e->repllen ? ep_image_ptr(c->img, e->repl, e->repllen) : NULL;
+	const uint8_t *repl = e->repllen ? ep_alt_repl_bytes(c, e) : NULL;
 	if (e->repllen != 5 || !repl || repl[0] != 0xe8)
 		return EP_ERR_ALT_DCALL_BAD_REPL;
 	uint8_t ptr[8];
@@ -180,7 +191,7 @@ static enum ep_err copy_and_relocate(const struct ep_alt_ctx *c, const struct ep
 {
 	if (e->repllen == 0)
 		return EP_ERR_OK;
-	ep_memcpy(out, ep_image_ptr(c->img, e->repl, e->repllen), e->repllen);
+	ep_memcpy(out, ep_alt_repl_bytes(c, e), e->repllen);
 	ep_ret_sites_apply(c, e->repl, out, e->repllen);
 	struct ep_reloc_result r;
 	enum ep_err err = ep_reloc_apply(out, e->repllen, e->repl, e->instr, &r);
@@ -230,22 +241,18 @@ static enum ep_err build_direct_call(const struct ep_alt_ctx *c, const struct ep
 enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
 			 const uint8_t *orig, uint8_t *out, struct ep_build_info *info)
 {
-	ep_memset(info, 0, sizeof(*info));
+	*info = (struct ep_build_info){0};
 	ep_memset(out, 0x90, len);
 	info->action = EP_ACT_PATCH;
 	enum ep_err err = (e->flags & EP_ALT_FLAG_DIRECT_CALL) ? build_direct_call(c, e, orig, out, info)
 							      : copy_and_relocate(c, e, out, info);
-	if (err)
-		return err;
-	info->nops = (uint8_t)ep_optimize_nops(out, len);
-	return EP_ERR_OK;
+	return err;
 }
 
 void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info)
 {
-	ep_memset(info, 0, sizeof(*info));
+	*info = (struct ep_build_info){0};
 	ep_memcpy(out, orig, len);
 	info->action = EP_ACT_KEEP;
 	info->produced = (uint8_t)len;
-	info->nops = (uint8_t)ep_optimize_nops(out, len);
 }

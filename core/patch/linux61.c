@@ -83,7 +83,7 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 	ep_memset(out, 0x90, e->instrlen);
 	if (e->repllen == 0)
 		return EP_ERR_OK;
-	const uint8_t *repl = ep_image_ptr(c->img, e->repl, e->repllen);
+	const uint8_t *repl = ep_alt_repl_bytes(c, e);
 	ep_memcpy(out, repl, e->repllen);
 	ep_ret_sites_apply(c, e->repl, out, e->repllen);
 	if (e->repllen != 5)

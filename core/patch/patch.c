@@ -102,25 +102,28 @@ static void group_entry(const struct tables *t, const struct group *g, unsigned 
 		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, e);
 }
 
-/* The group starting at entry i; returns its end. */
-static unsigned group_end(const struct tables *t, unsigned i, struct group *g)
+/* The end of the group starting at entry i, its length into *len. */
+static unsigned group_span(const struct tables *t, unsigned i, unsigned *len)
 {
-	struct ep_alt_entry e;
-	ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, i, &g->e[0]);
-	g->i = i;
-	g->len = g->e[0].instrlen;
+	uint64_t addr = ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, i, len);
 	unsigned j = i + 1;
 	for (; j < t->alt_count; j++) {
-		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, j, &e);
-		if (e.instr != g->e[0].instr)
+		unsigned l;
+		if (ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, j, &l) != addr)
 			break;
-		if (j - i < GROUP_MAX)
-			g->e[j - i] = e;
-		if (e.instrlen > g->len)
-			g->len = e.instrlen;
+		*len = l > *len ? l : *len;
 	}
-	g->end = j;
 	return j;
+}
+
+/* The group starting at entry i, its first entries decoded; returns its end. */
+static unsigned group_end(const struct tables *t, unsigned i, struct group *g)
+{
+	g->i = i;
+	g->end = group_span(t, i, &g->len);
+	for (unsigned k = i; k < g->end && k - i < GROUP_MAX; k++)
+		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &g->e[k - i]);
+	return g->end;
 }
 
 static size_t align8(size_t n)
@@ -131,8 +134,8 @@ static size_t align8(size_t n)
 static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
 {
 	return align8(sizeof(struct plan_head)) + align8((size_t)nsites * sizeof(struct ep_plan_site)) +
-	       align8((size_t)nsites * sizeof(uint32_t)) + (size_t)nsites * 16 + EP_RET_BUF_SIZE(nret) + align8(nbytes) +
-	       8;
+	       align8((size_t)nsites * sizeof(uint32_t)) + (size_t)nsites * 16 + EP_RET_MARK_BYTES(nret) +
+	       EP_RET_BUF_SIZE(nret) + align8(nbytes) + 8;
 }
 
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
@@ -145,10 +148,10 @@ static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes
 		*nbytes += e.len;
 	}
 	for (unsigned i = 0; i < t->alt_count;) {
-		struct group g;
-		i = group_end(t, i, &g);
+		unsigned len;
+		i = group_span(t, i, &len);
 		(*nsites)++;
-		*nbytes += g.len;
+		*nbytes += len;
 	}
 }
 
@@ -170,13 +173,14 @@ static struct ep_plan_site *new_site(struct ep_patch_plan *p, unsigned kind, uin
 				     unsigned len)
 {
 	struct ep_plan_site *s = &p->sites[p->nsites++];
-	ep_memset(s, 0, sizeof(*s));
-	s->kind = (uint8_t)kind;
-	s->stage = kind == EP_SITE_HC ? EP_STAGE_EARLY : EP_STAGE_FULL;
-	s->addr = addr;
-	s->index = index;
-	s->len = (uint8_t)len;
-	s->bytes_off = (uint32_t)p->pool_used;
+	*s = (struct ep_plan_site){
+		.kind = (uint8_t)kind,
+		.stage = kind == EP_SITE_HC ? EP_STAGE_EARLY : EP_STAGE_FULL,
+		.addr = addr,
+		.index = index,
+		.len = (uint8_t)len,
+		.bytes_off = (uint32_t)p->pool_used,
+	};
 	p->pool_used += len;
 	return s;
 }
@@ -191,10 +195,10 @@ static void record_build(struct ep_plan_site *s, const struct ep_build_info *b)
 	s->pad = (uint8_t)(s->len - b->produced);
 }
 
-static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, const uint8_t *cur)
+/* span: what ep_image_code said of [addr, addr + len); cur: the bytes the site holds (overlay_paravirt). */
+static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, enum ep_code_span span,
+			      const uint8_t *cur)
 {
-	uint8_t *bytes;
-	enum ep_code_span span = ep_image_code(c->img, addr, len, &bytes);
 	if (span != EP_CODE_OK)
 		return span == EP_CODE_NOT_EXEC ? EP_ERR_ALT_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
 	if (c->have_repl && addr < c->repl_end && addr + len > c->repl_start)
@@ -245,12 +249,16 @@ static bool group_is_early(const struct ep_patch_opts *o, const struct tables *t
 	return any;
 }
 
-/* Linux 6.12 rules: every entry built (and so checked) alone; the last passing one is kept. */
+/*
+ * Linux 6.12 rules: every entry built (and so checked) alone; the last
+ * passing one is kept, and only its bytes get the NOP optimisation (it
+ * cannot fail, so the entries not kept need none).
+ */
 static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct tables *t, const struct group *g,
 				  const uint8_t *cur, struct ep_plan_site *s, uint8_t *out, struct ep_patch_failure *f)
 {
 	struct ep_alt_entry e;
-	struct ep_build_info info;
+	struct ep_build_info info, kept;
 	unsigned i = g->i, len = g->len;
 	for (unsigned k = i; k < g->end; k++) {
 		uint8_t tmp[EP_PATCH_MAX_LEN];
@@ -267,12 +275,12 @@ static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct table
 		s->chosen = k - i + 1;
 		s->repllen = e.repllen;
 		ep_memcpy(out, tmp, len);
-		record_build(s, &info);
+		kept = info;
 	}
-	if (!s->chosen) {
-		ep_alt_keep(cur, len, out, &info);
-		record_build(s, &info);
-	}
+	if (!s->chosen)
+		ep_alt_keep(cur, len, out, &kept);
+	kept.nops = (uint8_t)ep_optimize_nops(out, len);
+	record_build(s, &kept);
 	return EP_ERR_OK;
 }
 
@@ -330,14 +338,14 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, c
 			return err;
 		}
 	}
-	const uint8_t *orig = ep_image_ptr(c->img, addr, len);
-	uint8_t cur[EP_PATCH_MAX_LEN];
+	uint8_t *orig, cur[EP_PATCH_MAX_LEN];
+	enum ep_code_span span = ep_image_code(c->img, addr, len, &orig);
 	if (orig) {
 		ep_memcpy(cur, orig, len);
 		overlay_paravirt(p, addr, len, cur);
 		ep_ret_sites_apply(c, addr, cur, len);
 	}
-	enum ep_err err = check_site(c, addr, len, cur);
+	enum ep_err err = check_site(c, addr, len, span, cur);
 	if (err) {
 		fail_at(f, err, "alt", i, addr, 0);
 		return err;
@@ -367,24 +375,26 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, c
  */
 #define PREFETCH_AHEAD 16
 
-static void prefetch_sites(const struct ep_patch_plan *p, const struct tables *t, unsigned from, unsigned to)
+static void prefetch_sites(const struct ep_patch_plan *p, const struct tables *t, unsigned from, unsigned to,
+			   const struct ep_segment **seg)
 {
 	for (unsigned k = from; k < to && k < t->alt_count; k++) {
-		struct ep_alt_entry e;
-		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, &e);
-		const uint8_t *bytes = ep_image_ptr(p->img, e.instr, 1);
-		if (bytes)
-			__builtin_prefetch(bytes);
+		unsigned len;
+		uint64_t addr = ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, k, &len);
+		const struct ep_segment *s = ep_image_segment_near(p->img, seg, addr, 1);
+		if (s && s->mem && addr - s->vaddr < s->mem_size)
+			__builtin_prefetch(s->mem + (addr - s->vaddr));
 	}
 }
 
 static enum ep_err plan_alternatives(struct ep_patch_plan *p, const struct tables *t, struct ep_patch_failure *f)
 {
-	prefetch_sites(p, t, 0, PREFETCH_AHEAD);
+	const struct ep_segment *seg = NULL;
+	prefetch_sites(p, t, 0, PREFETCH_AHEAD, &seg);
 	for (unsigned i = 0; i < t->alt_count;) {
 		struct group g;
 		unsigned end = group_end(t, i, &g);
-		prefetch_sites(p, t, i + PREFETCH_AHEAD, end + PREFETCH_AHEAD);
+		prefetch_sites(p, t, i + PREFETCH_AHEAD, end + PREFETCH_AHEAD, &seg);
 		enum ep_err err = plan_group(p, t, &g, f);
 		if (err)
 			return err;
@@ -438,7 +448,7 @@ static enum ep_err plan_static_calls(struct ep_patch_plan *p, const struct table
 	for (unsigned i = 0; i < t->sc_count; i++) {
 		struct ep_scall_site sc;
 		ep_scall_at(t->sc_raw, t->sc_addr, i, &sc);
-		uint8_t tmp[6], len;
+		uint8_t tmp[EP_SCALL_MAX_LEN], len;
 		struct ep_build_info info;
 		enum ep_err err = ep_scall_build(p->img, t->abi, &sc, tmp, &len, &info);
 		if (err) {
@@ -613,12 +623,44 @@ static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const
 		c->have_repl = true;
 		c->repl_start = r->vaddr;
 		c->repl_end = r->vaddr + r->size;
+		c->repl_bytes = ep_image_ptr(img, r->vaddr, r->size);
+	}
+}
+
+/*
+ * The blocks a return site touching any table's site would start in
+ * (ep_ret_mark): every alternatives entry's, paravirt, static call and
+ * hypercall site, as long as it can be planned. Only the return sites there
+ * (and in the replacements) are kept; check_return_sites needs no others.
+ */
+static void mark_sites(const struct ep_image *img, const struct tables *t, uint64_t *marks)
+{
+	ep_memset(marks, 0, EP_RET_MARK_BYTES(1));
+	for (unsigned i = 0; i < t->alt_count; i++) {
+		unsigned len;
+		uint64_t addr = ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, i, &len);
+		ep_ret_mark(marks, addr, len);
+	}
+	for (unsigned i = 0; i < t->pv_count; i++) {
+		struct ep_pv_entry e;
+		ep_pv_entry_at(t->pv_raw, i, &e);
+		ep_ret_mark(marks, e.instr, e.len);
+	}
+	for (unsigned i = 0; i < t->sc_count; i++) {
+		struct ep_scall_site sc;
+		ep_scall_at(t->sc_raw, t->sc_addr, i, &sc);
+		ep_ret_mark(marks, sc.addr, EP_SCALL_MAX_LEN);
+	}
+	for (unsigned i = 0; i < t->hc_count; i++) {
+		struct ep_hc_site_info e;
+		ep_hc_site_at(img, i, &e);
+		ep_ret_mark(marks, e.site, e.len);
 	}
 }
 
 /* Lays the plan out in the arena; false if it does not fit. */
 static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, unsigned nret,
-		  struct plan_head **out, uint64_t **ret_buf)
+		  struct plan_head **out, uint64_t **ret_marks, uint64_t **ret_buf)
 {
 	uintptr_t base = ((uintptr_t)arena + 7) & ~(uintptr_t)7;
 	if (!arena || arena_need(nsites, nbytes, nret) > size)
@@ -632,6 +674,8 @@ static bool carve(void *arena, size_t size, unsigned nsites, size_t nbytes, unsi
 	cur += align8((size_t)nsites * sizeof(uint32_t));
 	h->plan.sort_keys = (uint64_t *)(void *)cur;
 	cur += (size_t)nsites * 16; /* sort_by_address's keys, then as many for sorting them */
+	*ret_marks = (uint64_t *)(void *)cur;
+	cur += EP_RET_MARK_BYTES(nret);
 	*ret_buf = (uint64_t *)(void *)cur;
 	cur += EP_RET_BUF_SIZE(nret);
 	h->plan.pool = cur;
@@ -652,9 +696,9 @@ static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_
 	size_t nbytes;
 	count_sites(&t, &nsites, &nbytes);
 	struct plan_head *h;
-	uint64_t *ret_buf;
+	uint64_t *ret_marks, *ret_buf;
 	unsigned nret = t.alt_count ? ep_ret_sites_count(img, t.abi) : 0;
-	if (!carve(arena, arena_size, nsites, nbytes, nret, &h, &ret_buf)) {
+	if (!carve(arena, arena_size, nsites, nbytes, nret, &h, &ret_marks, &ret_buf)) {
 		fail_at(f, EP_ERR_PATCH_ARENA_TOO_SMALL, "plan", nsites, 0, arena_need(nsites, nbytes, nret));
 		return EP_ERR_PATCH_ARENA_TOO_SMALL;
 	}
@@ -667,7 +711,9 @@ static enum ep_err build_plan(const struct ep_image *img, const struct ep_patch_
 	p->alt_table_addr = t.alt_addr;
 	init_alt_ctx(&h->actx, img, opts, t.abi);
 	unsigned bad = 0;
-	err = ep_ret_sites_init(&h->actx, ret_buf, nret, opts->return_thunk, &bad);
+	if (nret)
+		mark_sites(img, &t, ret_marks);
+	err = ep_ret_sites_init(&h->actx, ret_buf, nret, ret_marks, opts->return_thunk, &bad);
 	if (err) {
 		const struct ep_section *s = ep_image_section(img, ".return_sites");
 		fail_at(f, err, "ret", bad, s->vaddr + 4u * bad, 0);

@@ -75,6 +75,7 @@ struct ep_alt_abi {
 	unsigned entry_size;
 	/* raw: entry_size bytes read from the table at address entry_addr. */
 	void (*decode)(const uint8_t *raw, uint64_t entry_addr, struct ep_alt_entry *out);
+	unsigned instrlen_at;          /* where in an entry instrlen is (ep_alt_site_at) */
 	uint16_t known_flags;          /* other flag bits are an error */
 	enum ep_null_call null_call;
 	/* A DIRECT_CALL to this function (by symbol name) becomes NOPs; NULL: none. */

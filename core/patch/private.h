@@ -8,6 +8,7 @@
 #ifndef EP_PATCH_IMPL_H
 #define EP_PATCH_IMPL_H
 
+#include "base/util.h"
 #include "patch/patch.h"
 #include "x86/insn.h"
 #include "x86/reloc.h"
@@ -97,6 +98,7 @@ struct ep_alt_ctx {
 	unsigned ncaps;
 	uint64_t repl_start, repl_end;  /* .altinstr_replacement, or 0/0 */
 	bool have_repl;
+	const uint8_t *repl_bytes;      /* its bytes when all of them are in the file, else NULL */
 	/* Linux return sites (sorted), applied to the bytes the alternatives see. */
 	const uint64_t *ret_sites;
 	unsigned nret;
@@ -116,14 +118,31 @@ enum {
 	EP_SYM_PV_NOP = 1 << 4,
 	EP_SYM_PV_BUG = 1 << 5,
 };
+/*
+ * Entry i's site address (an s32 relative to the entry, first in both
+ * layouts) and its instrlen, without decoding the rest: all that grouping
+ * and prefetching need, once per entry per pass.
+ */
+static inline uint64_t ep_alt_site_at(const struct ep_alt_abi *abi, const uint8_t *raw, uint64_t table_addr,
+				      unsigned i, unsigned *instrlen)
+{
+	size_t off = (size_t)i * abi->entry_size;
+	*instrlen = raw[off + abi->instrlen_at];
+	return ep_rel_addr(table_addr + off, raw + off);
+}
 /* Validates one entry against the site (group length len); err with no bytes built. */
 enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len);
-/* Builds the site bytes for entry e into out[0..len). */
+/*
+ * Builds the site bytes for entry e into out[0..len), its NOP runs not yet
+ * optimised (info->nops 0): only the entry kept gets that (ep_optimize_nops).
+ */
 enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
 			 const uint8_t *orig, uint8_t *out, struct ep_build_info *info);
-/* The site left as it is, with Linux's NOP optimisation. */
+/* The site left as it is (its NOP runs not yet optimised either). */
 void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info);
 bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
+/* ep_image_ptr of e's replacement, without a search when it lies in .altinstr_replacement. */
+const uint8_t *ep_alt_repl_bytes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
 /* Whether the symbol exactly at addr is name. */
 bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name);
 
@@ -145,14 +164,24 @@ unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi 
 #define EP_RET_RANGES 4096
 #define EP_RET_BUF_SIZE(count) ((count) ? (size_t)(count) * 16 + (EP_RET_RANGES + 2) * sizeof(uint32_t) : 0)
 /*
- * Fills c->ret_sites sorted, and their index (into buf, EP_RET_BUF_SIZE(count)
- * bytes: count entries, as many sorted, then the index), and the thunk
- * addresses. A return site not wholly inside an executable segment (one
- * whose address wraps, say) is invalid input: EP_ERR_RET_SITE_OUT_OF_TEXT,
- * its index in *bad.
+ * The marks: one bit per 64-byte block of addresses (hashed into
+ * EP_RET_MARK_BITS), set for every block a return site touching some site
+ * would start in (ep_ret_mark, for each site of every table).
  */
-enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t return_thunk,
-			      unsigned *bad);
+#define EP_RET_MARK_BITS (1u << 18)
+#define EP_RET_MARK_BYTES(count) ((count) ? (size_t)EP_RET_MARK_BITS / 8 : 0)
+/* Marks the blocks where a return site touching [addr, addr + len) would start. */
+void ep_ret_mark(uint64_t *marks, uint64_t addr, unsigned len);
+/*
+ * Checks every return site, and keeps (sorted, indexed) those that may
+ * matter: in a marked block or inside .altinstr_replacement (all of them when
+ * marks is NULL). buf: EP_RET_BUF_SIZE(count) bytes (the sites kept, as many
+ * sorted, then the index); also the thunk addresses. A return site not wholly
+ * inside an executable segment (one whose address wraps, say) is invalid
+ * input: EP_ERR_RET_SITE_OUT_OF_TEXT, its index in *bad.
+ */
+enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, const uint64_t *marks,
+			      uint64_t return_thunk, unsigned *bad);
 /* The first return site at or above addr (its index in c->ret_sites; c->nret if none). */
 size_t ep_ret_sites_first(const struct ep_alt_ctx *c, uint64_t addr);
 /* Rewrites, as the kernel's return-site pass does, each return site within buf (len bytes at addr). */
@@ -173,6 +202,7 @@ enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, 
 
 /* --- static_call.c --- */
 /* Validates the site and builds its new bytes (5, or 6 for a Jcc) into out; *len set. */
+#define EP_SCALL_MAX_LEN 6
 enum ep_err ep_scall_build(const struct ep_image *img, const struct ep_alt_abi *abi,
 			   const struct ep_scall_site *s, uint8_t *out, uint8_t *len,
 			   struct ep_build_info *info);

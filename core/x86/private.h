@@ -1,5 +1,6 @@
 /*
- * Opcode attribute tables of the decoder: what x86/insn.c and x86/tables.c share.
+ * Opcode attribute tables of the decoder: what x86/insn.c and x86/tables.c share
+ * (and the general decoding path, for white-box tests).
  *
  * One word per opcode: the low nibble says what follows the ModRM operand
  * (immediate, branch displacement or a group rule), the next bits say whether
@@ -10,6 +11,8 @@
 #define EP_INSN_TABLES_H
 
 #include <stdint.h>
+
+#include "x86/insn.h"
 
 enum ep_insn_operand_kind {
 	K_NONE,
@@ -48,5 +51,8 @@ enum ep_insn_operand_kind {
 
 extern const uint32_t ep_insn_attr_legacy[256];
 extern const uint32_t ep_insn_attr_0f[256];
+
+/* ep_insn_decode without its short cut for one-byte opcodes and plain branches (insn.c). */
+enum ep_err ep_insn_decode_general(const uint8_t *buf, size_t avail, struct ep_insn *out);
 
 #endif

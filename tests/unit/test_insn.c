@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "x86/insn.h"
+#include "x86/private.h"
 
 struct row {
 	const char *name;
@@ -471,30 +472,65 @@ static void defined_neighbours_of_undefined_slots(void **state)
  * without those features run as NOPs), UD0/UD1, and recent system instructions
  * in 0F 01, some newer than Zydis 4.0.
  */
-/* The decoder's short cut for a lone 90 gives what its general path gives for the same opcode
- * (48 90 goes the general way: a REX prefix first), and an empty buffer is still an error. */
-static void one_byte_nop_short_cut(void **state)
+static void assert_same_insn(const struct ep_insn *a, const struct ep_insn *b)
+{
+	assert_int_equal(a->len, b->len);
+	assert_int_equal(a->opcode, b->opcode);
+	assert_int_equal(a->map, b->map);
+	assert_int_equal(a->map_id, b->map_id);
+	assert_int_equal(a->num_prefixes, b->num_prefixes);
+	assert_int_equal(a->rex, b->rex);
+	assert_int_equal(a->has_modrm, b->has_modrm);
+	assert_int_equal(a->modrm, b->modrm);
+	assert_int_equal(a->branch, b->branch);
+	assert_int_equal(a->branch_disp_off, b->branch_disp_off);
+	assert_int_equal(a->branch_disp_size, b->branch_disp_size);
+	assert_int_equal(a->branch_disp, b->branch_disp);
+	assert_int_equal(a->rip_relative, b->rip_relative);
+	assert_int_equal(a->rip_addr32, b->rip_addr32);
+	assert_int_equal(a->rip_disp_off, b->rip_disp_off);
+	assert_int_equal(a->rip_disp, b->rip_disp);
+	assert_int_equal(a->imm_size, b->imm_size);
+}
+
+/*
+ * The decoder's short cut (one-byte opcodes, plain rel8/rel32 branches) gives
+ * what its general path gives, error or fields, for every first byte, with
+ * tails that make displacements of both signs and every buffer length up to
+ * past the longest short form; and an empty buffer is still an error.
+ */
+static void short_cut_matches_general_path(void **state)
 {
 	(void)state;
-	struct ep_insn fast, general;
-	assert_int_equal(ep_insn_decode((const uint8_t *)"\x90\xcc", 2, &fast), EP_ERR_OK);
-	assert_int_equal(ep_insn_decode((const uint8_t *)"\x48\x90", 2, &general), EP_ERR_OK);
-	assert_int_equal(fast.len, 1);
-	assert_int_equal(general.len, 2);
-	assert_int_equal(general.rex, 0x48);
-	general.len = 1;
-	general.rex = 0;
-	assert_int_equal(fast.opcode, general.opcode);
-	assert_int_equal(fast.map, general.map);
-	assert_int_equal(fast.map_id, general.map_id);
-	assert_int_equal(fast.num_prefixes, general.num_prefixes);
-	assert_int_equal(fast.has_modrm, general.has_modrm);
-	assert_int_equal(fast.branch, general.branch);
-	assert_int_equal(fast.rip_relative, general.rip_relative);
-	assert_int_equal(fast.imm_size, general.imm_size);
-	assert_int_not_equal(ep_insn_decode((const uint8_t *)"\x90", 0, &fast), EP_ERR_OK);
-	assert_int_equal(ep_insn_decode((const uint8_t *)"\xf3\x90", 2, &fast), EP_ERR_OK); /* pause */
-	assert_int_equal(fast.len, 2);
+	static const uint8_t tails[][6] = {
+		{0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, {0xff, 0xff, 0xff, 0xff, 0xcc, 0x90},
+		{0x80, 0x12, 0x34, 0x85, 0x90, 0x90}, {0x7f, 0x90, 0xc0, 0x05, 0x00, 0x00},
+	};
+	unsigned short_ones = 0;
+	for (unsigned b = 0; b < 256; b++) {
+		for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
+			uint8_t buf[7] = {(uint8_t)b};
+			memcpy(buf + 1, tails[t], 6);
+			for (size_t avail = 1; avail <= sizeof(buf); avail++) {
+				struct ep_insn fast, general;
+				memset(&fast, 0xa5, sizeof(fast));
+				memset(&general, 0x5a, sizeof(general));
+				enum ep_err ef = ep_insn_decode(buf, avail, &fast);
+				enum ep_err eg = ep_insn_decode_general(buf, avail, &general);
+				assert_int_equal(ef, eg);
+				if (ef == EP_ERR_OK)
+					assert_same_insn(&fast, &general);
+				short_ones += ef == EP_ERR_OK && fast.len <= 5 && fast.num_prefixes == 0 && !fast.rex &&
+					      !fast.has_modrm && !fast.imm_size;
+			}
+		}
+	}
+	assert_true(short_ones > 100 * 4); /* the short cut's own kind was among them */
+	struct ep_insn insn;
+	assert_int_not_equal(ep_insn_decode((const uint8_t *)"\x90", 0, &insn), EP_ERR_OK);
+	assert_int_equal(ep_insn_decode((const uint8_t *)"\xe8\x00\x00", 3, &insn), EP_ERR_INSN_TRUNCATED);
+	assert_int_equal(ep_insn_decode((const uint8_t *)"\xf3\x90", 2, &insn), EP_ERR_OK); /* pause */
+	assert_int_equal(insn.len, 2);
 }
 
 static void hint_nops_and_system_instructions(void **state)
@@ -528,7 +564,7 @@ int main(void)
 		cmocka_unit_test(truncation_edges),    cmocka_unit_test(undefined_group_members),
 		cmocka_unit_test(defined_group_members), cmocka_unit_test(undefined_slots),
 		cmocka_unit_test(defined_neighbours_of_undefined_slots),
-		cmocka_unit_test(one_byte_nop_short_cut),
+		cmocka_unit_test(short_cut_matches_general_path),
 		cmocka_unit_test(hint_nops_and_system_instructions),
 	};
 	return cmocka_run_group_tests_name("insn", tests, NULL, NULL);

@@ -188,6 +188,59 @@ static void test_return_site_straddles_site(void **state)
 }
 
 /*
+ * A return site may touch no site but an alternatives site it lies wholly
+ * inside: one touching a static call or a hypercall site half a kilobyte from
+ * the only alternatives site is refused as well (the plan keeps only the
+ * return sites near some table's site), and one ending just before it is not.
+ */
+static void test_return_site_touches_other_tables(void **state)
+{
+	(void)state;
+	static const int offsets[] = {-5, -4, 1};
+	static const char *const tables[] = {"scall", "hcsite"};
+	for (int kind = 0; kind < 2; kind++) {
+		for (size_t k = 0; k < sizeof(offsets) / sizeof(offsets[0]); k++) {
+			struct synth *s = syn_new();
+			struct run r;
+			run_init(&r);
+			uint64_t thunk = syn_code(s, (uint8_t[]){0xc3}, 1);
+			uint64_t site = syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
+			uint64_t rep = syn_repl(s, (uint8_t[]){0xb8, 1, 0, 0, 0}, 5);
+			syn_alt(s, site, rep, F_A, 0, 5, 5);
+			syn_sym(s, "__x86_return_thunk", thunk);
+			uint8_t gap[512];
+			memset(gap, 0x90, sizeof(gap));
+			syn_code(s, gap, sizeof(gap));
+			uint64_t other;
+			if (kind == 0) {
+				other = syn_code(s, (uint8_t[]){0x0f, 0x1f, 0x44, 0x00, 0x00}, 5);
+				syn_scall(s, other, syn_u64(s, 0), 0);
+			} else {
+				other = hc_placeholder(s, 8);
+				syn_hcsite(s, other, other, 8);
+				r.opts.hc_sites = true;
+				r.opts.hc_mechanism = EP_HC_VMCALL;
+			}
+			syn_code(s, gap, 16);
+			uint64_t ret = other + (uint64_t)(int64_t)offsets[k];
+			uint64_t rs = syn_u64(s, 0);
+			syn_put32(s->data + (rs - SYN_DATA), (uint32_t)(ret - rs));
+			syn_section(s, ".return_sites", rs, 4);
+			r.opts.abi = &ep_alt_abi_linux612;
+			enum ep_err err = run_apply(&r, s);
+			if (offsets[k] == -5) {
+				assert_string_equal(ep_err_name(err), "OK");
+			} else {
+				assert_string_equal(ep_err_name(err), "PATCH_SITE_OVERLAP");
+				assert_string_equal(run_kv(&r, "patch", 0, "table"), tables[kind]);
+				assert_string_equal(run_kv(&r, "patch", 0, "other_table"), "ret");
+			}
+			free(s);
+		}
+	}
+}
+
+/*
  * 6.1: the replacement is `jmp __x86_return_thunk` and a return site. The
  * return-site pass has made it `ret; int3...` (no RETHUNK) or a jmp to the
  * chosen thunk before the alternatives copy it; 6.1 recomputes a jump only
@@ -262,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_hcsite_past_file_bytes),
 		cmocka_unit_test(test_return_site_address_wraps),
 		cmocka_unit_test(test_return_site_straddles_site),
+		cmocka_unit_test(test_return_site_touches_other_tables),
 		cmocka_unit_test(test_alt61_replacement_is_return_site),
 		cmocka_unit_test(test_alt61_repl_longer_than_entry),
 	};

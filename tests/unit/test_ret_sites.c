@@ -104,7 +104,7 @@ static void test_sorted_and_indexed(void **state)
 			memset(&c, 0, sizeof(c));
 			c.img = &img;
 			assert_true(EP_RET_BUF_SIZE(n) <= sizeof(buf));
-			assert_int_equal(ep_ret_sites_init(&c, buf, n, 0, &bad), EP_ERR_OK);
+			assert_int_equal(ep_ret_sites_init(&c, buf, n, NULL, 0, &bad), EP_ERR_OK);
 			assert_int_equal(c.nret, n);
 			assert_memory_equal(c.ret_sites, want, n * sizeof(*want));
 			/* Around every site, and at random, the first at or above the address. */
@@ -134,7 +134,7 @@ static void test_out_of_text(void **state)
 	struct ep_alt_ctx c;
 	memset(&c, 0, sizeof(c));
 	c.img = &img;
-	assert_int_equal(ep_ret_sites_init(&c, buf, n, 0, &bad), EP_ERR_RET_SITE_OUT_OF_TEXT);
+	assert_int_equal(ep_ret_sites_init(&c, buf, n, NULL, 0, &bad), EP_ERR_RET_SITE_OUT_OF_TEXT);
 	assert_int_equal(bad, 70);
 }
 
