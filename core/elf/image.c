@@ -273,6 +273,34 @@ static void match_symbol(const struct ep_image *img, uint32_t i, const char *con
 	}
 }
 
+/*
+ * Symbols [lo, hi) whose name's first four bytes hash into filter: each is
+ * then compared in full (match_symbol). The loop reads one word of each
+ * symbol and four bytes of its name, and asks for the name 64 symbols ahead.
+ */
+static void scan_filtered(const struct ep_image *img, uint64_t lo, uint64_t hi, const uint64_t *filter,
+			  const char *const *names, unsigned n, uint32_t wanted, uint32_t *found, uint64_t *addrs)
+{
+	const uint8_t *tab = (const uint8_t *)img->strtab;
+	uint64_t last = img->strtab_size - 5; /* the last offset a 4-byte name and its NUL fit at */
+	for (uint64_t i = lo; i < hi; i++) {
+		const uint8_t *sym = sym_at(img, (uint32_t)i);
+		if (i + 64 < hi) {
+			uint32_t ahead = ep_le32(sym + 64 * ELF_SYM_SIZE + ELF_ST_NAME);
+			__builtin_prefetch(tab + (ahead <= last ? ahead : 0));
+		}
+		uint32_t off = ep_le32(sym + ELF_ST_NAME);
+		if (off > last)
+			continue;
+		unsigned h = prefix_hash(tab + off);
+		if (!(filter[h / 64] & (1ull << (h % 64))))
+			continue;
+		match_symbol(img, (uint32_t)i, names, n, wanted, found, addrs);
+		if (*found == wanted)
+			return;
+	}
+}
+
 uint32_t ep_image_symbols_addr(const struct ep_image *img, const char *const *names, unsigned n, uint64_t *addrs)
 {
 	/*
@@ -299,23 +327,13 @@ uint32_t ep_image_symbols_addr(const struct ep_image *img, const char *const *na
 		else
 			filter[prefix_hash(names[j]) / 64] |= 1ull << (prefix_hash(names[j]) % 64);
 	}
-	const uint8_t *tab = (const uint8_t *)img->strtab;
-	uint64_t last = filtered ? img->strtab_size - 5 : 0; /* the last offset a 4-byte name and its NUL fit at */
 	for (int k = 0; k < 2 && found != wanted; k++) {
-		for (uint64_t i = o.lo[k], hi = o.hi[k]; i < hi && found != wanted; i++) {
-			if (filtered) {
-				const uint8_t *sym = sym_at(img, (uint32_t)i);
-				uint32_t off = ep_le32(sym + ELF_ST_NAME);
-				if (i + 64 < hi) {
-					uint32_t ahead = ep_le32(sym + 64 * ELF_SYM_SIZE + ELF_ST_NAME);
-					__builtin_prefetch(tab + (ahead <= last ? ahead : 0));
-				}
-				unsigned h = off <= last ? prefix_hash(tab + off) : 0;
-				if (off > last || !(filter[h / 64] & (1ull << (h % 64))))
-					continue;
-			}
-			match_symbol(img, (uint32_t)i, names, n, wanted, &found, addrs);
+		if (filtered) {
+			scan_filtered(img, o.lo[k], o.hi[k], filter, names, n, wanted, &found, addrs);
+			continue;
 		}
+		for (uint64_t i = o.lo[k]; i < o.hi[k] && found != wanted; i++)
+			match_symbol(img, (uint32_t)i, names, n, wanted, &found, addrs);
 	}
 	return found;
 }

@@ -140,7 +140,8 @@ static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep
 	const uint8_t *bytes = ep_alt_repl_bytes(c, e);
 	if (!bytes)
 		return EP_ERR_ALT_REPL_OUT_OF_SECTION;
-	if (!ep_decodes_whole(bytes, e->repllen))
+	bool one_call = e->repllen == 5 && bytes[0] == 0xe8; /* a call rel32 (every DIRECT_CALL's): whole */
+	if (!one_call && !ep_decodes_whole(bytes, e->repllen))
 		return EP_ERR_ALT_REPL_NOT_INSNS;
 	return EP_ERR_OK;
 }

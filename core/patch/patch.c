@@ -102,17 +102,22 @@ static void group_entry(const struct tables *t, const struct group *g, unsigned 
 		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, e);
 }
 
-/* The end of the group starting at entry i, its length into *len. */
+/*
+ * The end of the group starting at entry i, its length into *len: entries
+ * whose site fields (ep_alt_site_at) name the same address, read in place.
+ */
 static unsigned group_span(const struct tables *t, unsigned i, unsigned *len)
 {
-	uint64_t addr = ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, i, len);
-	unsigned j = i + 1;
-	for (; j < t->alt_count; j++) {
-		unsigned l;
-		if (ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, j, &l) != addr)
-			break;
-		*len = l > *len ? l : *len;
+	size_t size = t->abi->entry_size, at = t->abi->instrlen_at;
+	const uint8_t *e = t->alt_raw + (size_t)i * size;
+	uint64_t where = t->alt_addr + (size_t)i * size, site = ep_rel_addr(where, e);
+	unsigned max = e[at], j = i + 1;
+	for (e += size, where += size; j < t->alt_count && ep_rel_addr(where, e) == site; j++) {
+		max = e[at] > max ? e[at] : max;
+		e += size;
+		where += size;
 	}
+	*len = max;
 	return j;
 }
 
@@ -147,12 +152,22 @@ static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes
 		ep_pv_entry_at(t->pv_raw, i, &e);
 		*nbytes += e.len;
 	}
-	for (unsigned i = 0; i < t->alt_count;) {
-		unsigned len;
-		i = group_span(t, i, &len);
-		(*nsites)++;
-		*nbytes += len;
+	/* The groups as group_span finds them, in one loop: a group starts where the site changes. */
+	size_t size = t->abi->entry_size, at = t->abi->instrlen_at;
+	const uint8_t *e = t->alt_raw;
+	uint64_t where = t->alt_addr, site = 0;
+	unsigned len = 0;
+	for (unsigned i = 0; i < t->alt_count; i++, e += size, where += size) {
+		uint64_t s = ep_rel_addr(where, e);
+		if (i == 0 || s != site) {
+			(*nsites)++;
+			*nbytes += len;
+			site = s;
+			len = 0;
+		}
+		len = e[at] > len ? e[at] : len;
 	}
+	*nbytes += len;
 }
 
 enum ep_err ep_patch_plan_size(const struct ep_image *img, const struct ep_patch_opts *opts, size_t *need)

@@ -103,6 +103,7 @@ struct ep_alt_ctx {
 	const uint64_t *ret_sites;
 	unsigned nret;
 	const uint32_t *ret_index;      /* where each address range's sites start (retsites.c) */
+	const uint64_t *ret_blocks;     /* the blocks they start in (EP_RET_MARK_BITS), or NULL: any */
 	unsigned ret_shift;             /* range b starts at ret_sites[0] + (b << ret_shift) */
 	uint64_t ret_default, ret_thunk, ret_its;  /* __x86_return_thunk, chosen, its_return_thunk */
 	uint64_t nop_func;              /* the ABI's nop_func; 0 when there is none */
@@ -170,17 +171,34 @@ unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi 
  */
 #define EP_RET_MARK_BITS (1u << 18)
 #define EP_RET_MARK_BYTES(count) ((count) ? (size_t)EP_RET_MARK_BITS / 8 : 0)
+#define EP_RET_BLOCK_SHIFT 6
+
+static inline void ep_ret_mark_block(uint64_t *marks, uint64_t block)
+{
+	uint64_t h = block & (EP_RET_MARK_BITS - 1);
+	marks[h / 64] |= 1ull << (h % 64);
+}
+
 /* Marks the blocks where a return site touching [addr, addr + len) would start. */
-void ep_ret_mark(uint64_t *marks, uint64_t addr, unsigned len);
+static inline void ep_ret_mark(uint64_t *marks, uint64_t addr, unsigned len)
+{
+	uint64_t end = addr + len < addr ? UINT64_MAX : addr + len; /* the last start is end - 1 */
+	uint64_t first = (addr >= 4 ? addr - 4 : 0) >> EP_RET_BLOCK_SHIFT;
+	uint64_t last = (end - (len ? 1 : 0)) >> EP_RET_BLOCK_SHIFT;
+	for (uint64_t b = first; b <= last && b - first < EP_RET_MARK_BITS; b++)
+		ep_ret_mark_block(marks, b);
+}
 /*
  * Checks every return site, and keeps (sorted, indexed) those that may
  * matter: in a marked block or inside .altinstr_replacement (all of them when
  * marks is NULL). buf: EP_RET_BUF_SIZE(count) bytes (the sites kept, as many
- * sorted, then the index); also the thunk addresses. A return site not wholly
- * inside an executable segment (one whose address wraps, say) is invalid
- * input: EP_ERR_RET_SITE_OUT_OF_TEXT, its index in *bad.
+ * sorted, then the index); also the thunk addresses. The marks are then
+ * redone as the blocks the kept sites start in (c->ret_blocks), so that a
+ * lookup near none of them is one bit test. A return site not wholly inside
+ * an executable segment (one whose address wraps, say) is invalid input:
+ * EP_ERR_RET_SITE_OUT_OF_TEXT, its index in *bad.
  */
-enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, const uint64_t *marks,
+enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t *marks,
 			      uint64_t return_thunk, unsigned *bad);
 /* The first return site at or above addr (its index in c->ret_sites; c->nret if none). */
 size_t ep_ret_sites_first(const struct ep_alt_ctx *c, uint64_t addr);

@@ -94,26 +94,33 @@ static void sort_by_range(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, u
 	c->ret_shift = shift;
 }
 
-#define BLOCK_SHIFT 6
-
 static bool marked(const uint64_t *marks, uint64_t addr)
 {
-	uint64_t b = (addr >> BLOCK_SHIFT) & (EP_RET_MARK_BITS - 1);
+	uint64_t b = (addr >> EP_RET_BLOCK_SHIFT) & (EP_RET_MARK_BITS - 1);
 	return (marks[b / 64] >> (b % 64)) & 1;
 }
 
-void ep_ret_mark(uint64_t *marks, uint64_t addr, unsigned len)
+/* The marks, now the blocks the kept sites start in. */
+static void mark_kept(struct ep_alt_ctx *c, uint64_t *marks)
 {
-	uint64_t end = addr + len < addr ? UINT64_MAX : addr + len; /* the last start is end - 1 */
-	uint64_t first = (addr >= 4 ? addr - 4 : 0) >> BLOCK_SHIFT, last = (end - (len ? 1 : 0)) >> BLOCK_SHIFT;
-	for (uint64_t b = first; b <= last && b - first < EP_RET_MARK_BITS; b++) {
-		uint64_t h = b & (EP_RET_MARK_BITS - 1);
-		marks[h / 64] |= 1ull << (h % 64);
-	}
+	ep_memset(marks, 0, EP_RET_MARK_BYTES(1));
+	for (unsigned i = 0; i < c->nret; i++)
+		ep_ret_mark_block(marks, c->ret_sites[i] >> EP_RET_BLOCK_SHIFT);
+	c->ret_blocks = marks;
 }
 
+/* Whether a kept return site may start in [addr, addr + len - 5] (len >= 5, no wrap). */
+static bool may_hold(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
+{
+	if (!c->ret_blocks)
+		return true;
+	for (uint64_t b = addr >> EP_RET_BLOCK_SHIFT; b <= (addr + len - 5) >> EP_RET_BLOCK_SHIFT; b++)
+		if (marked(c->ret_blocks, b << EP_RET_BLOCK_SHIFT))
+			return true;
+	return false;
+}
 
-enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, const uint64_t *marks,
+enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t *marks,
 			      uint64_t return_thunk, unsigned *bad)
 {
 	const struct ep_section *s = ep_image_section(c->img, ".return_sites");
@@ -153,6 +160,8 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 	if (kept)
 		sort_by_range(c, buf, kept, (uint32_t *)(void *)(buf + 2 * (size_t)count), lo, hi);
 	c->nret = kept;
+	if (marks)
+		mark_kept(c, marks);
 	c->ret_default = dflt;
 	c->ret_thunk = return_thunk ? return_thunk : dflt;
 	c->ret_its = c->sym_its_return_thunk;
@@ -183,7 +192,7 @@ static void apply_one(const struct ep_alt_ctx *c, uint64_t site, uint8_t *p)
 
 void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len)
 {
-	if (!c->nret || len < 5)
+	if (!c->nret || len < 5 || !may_hold(c, addr, len))
 		return;
 	size_t lo = ep_ret_sites_first(c, addr);
 	/* ret_sites[lo] >= addr: the offset cannot wrap, and a site must end inside buf. */
@@ -193,7 +202,7 @@ void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf,
 
 unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
 {
-	if (!c->nret || len < 5)
+	if (!c->nret || len < 5 || !may_hold(c, addr, len))
 		return 0;
 	unsigned n = 0;
 	for (size_t lo = ep_ret_sites_first(c, addr); lo < c->nret && c->ret_sites[lo] - addr <= len - 5; lo++)
