@@ -13,6 +13,10 @@ void *ep_memcpy(void *dst, const void *src, size_t n)
 	const uint8_t *s = src;
 	for (; n >= 8; n -= 8, d += 8, s += 8)
 		ep_put_le64(d, ep_le64(s));
+	if (n >= 4) { /* most copies are a site's few bytes: a word of 4 before the byte loop */
+		ep_put_le32(d, ep_le32(s));
+		n -= 4, d += 4, s += 4;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;
@@ -34,8 +38,13 @@ void *ep_memmove(void *dst, const void *src, size_t n)
 void *ep_memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
-	for (uint64_t w = 0x0101010101010101ull * (uint8_t)c; n >= 8; n -= 8, d += 8)
+	uint64_t w = 0x0101010101010101ull * (uint8_t)c;
+	for (; n >= 8; n -= 8, d += 8)
 		ep_put_le64(d, w);
+	if (n >= 4) {
+		ep_put_le32(d, (uint32_t)w);
+		n -= 4, d += 4;
+	}
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;

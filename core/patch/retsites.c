@@ -139,8 +139,9 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 	/* Kept whatever the marks: the sites in the replacements (c->repl_*, empty when none). */
 	uint64_t r_lo = c->repl_start, r_size = c->have_repl ? c->repl_end - c->repl_start : 0;
 	unsigned kept = 0;
-	for (unsigned i = 0; i < count; i++) {
-		uint64_t site = ep_rel_addr(s->vaddr + 4u * i, raw + 4u * i);
+	uint64_t at = s->vaddr;
+	for (unsigned i = 0; i < count; i++, at += 4, raw += 4) {
+		uint64_t site = ep_rel_addr(at, raw);
 		/* Everything below may then add 5 to a site without wrapping. */
 		if (x_size < 5 || site - x_lo > x_size - 5) {
 			const struct ep_segment *seg = ep_image_segment(c->img, site, 5);
