@@ -106,7 +106,7 @@ static void group_entry(const struct tables *t, const struct group *g, unsigned 
  * The end of the group starting at entry i, its length into *len: entries
  * whose site fields (ep_alt_site_at) name the same address, read in place.
  */
-static unsigned group_span(const struct tables *t, unsigned i, unsigned *len)
+static inline unsigned group_span(const struct tables *t, unsigned i, unsigned *len)
 {
 	size_t size = t->abi->entry_size, at = t->abi->instrlen_at;
 	const uint8_t *e = t->alt_raw + (size_t)i * size;
@@ -146,28 +146,18 @@ static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
 {
 	*nsites = t->sc_count + t->pv_count + t->hc_count;
-	*nbytes = (size_t)t->sc_count * 6 + (size_t)t->hc_count * EP_HC_SITE_MAX_LEN;
+	*nbytes = (size_t)t->sc_count * EP_SCALL_MAX_LEN + (size_t)t->hc_count * EP_HC_SITE_MAX_LEN;
 	for (unsigned i = 0; i < t->pv_count; i++) {
 		struct ep_pv_entry e;
 		ep_pv_entry_at(t->pv_raw, i, &e);
 		*nbytes += e.len;
 	}
-	/* The groups as group_span finds them, in one loop: a group starts where the site changes. */
-	size_t size = t->abi->entry_size, at = t->abi->instrlen_at;
-	const uint8_t *e = t->alt_raw;
-	uint64_t where = t->alt_addr, site = 0;
-	unsigned len = 0;
-	for (unsigned i = 0; i < t->alt_count; i++, e += size, where += size) {
-		uint64_t s = ep_rel_addr(where, e);
-		if (i == 0 || s != site) {
-			(*nsites)++;
-			*nbytes += len;
-			site = s;
-			len = 0;
-		}
-		len = e[at] > len ? e[at] : len;
+	for (unsigned i = 0; i < t->alt_count;) {
+		unsigned len;
+		i = group_span(t, i, &len);
+		(*nsites)++;
+		*nbytes += len;
 	}
-	*nbytes += len;
 }
 
 enum ep_err ep_patch_plan_size(const struct ep_image *img, const struct ep_patch_opts *opts, size_t *need)
@@ -645,7 +635,7 @@ static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const
 /*
  * The blocks a return site touching any table's site would start in
  * (ep_ret_mark): every alternatives entry's, paravirt, static call and
- * hypercall site, as long as it can be planned. Only the return sites there
+ * hypercall site, whatever the plan makes of them. Only the return sites there
  * (and in the replacements) are kept; check_return_sites needs no others.
  */
 static void mark_sites(const struct ep_image *img, const struct tables *t, uint64_t *marks)

@@ -138,6 +138,21 @@ static void test_hcsite_past_file_bytes(void **state)
 	free(s);
 }
 
+/* A thunk and one 5-byte alternatives site, for a Linux 6.12 plan with return sites; the site. */
+static uint64_t ret_setup(struct synth *s, struct run *r, unsigned site_pad)
+{
+	uint64_t thunk = syn_code(s, (uint8_t[]){0xc3}, 1);
+	uint64_t site = syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
+	uint8_t pad[5] = {0x90, 0x90, 0x90, 0x90, 0x90};
+	if (site_pad)
+		syn_code(s, pad, site_pad);
+	uint64_t rep = syn_repl(s, (uint8_t[]){0xb8, 1, 0, 0, 0}, 5);
+	syn_alt(s, site, rep, F_A, 0, 5, 5);
+	syn_sym(s, "__x86_return_thunk", thunk);
+	r->opts.abi = &ep_alt_abi_linux612;
+	return site;
+}
+
 /* .return_sites in a low segment: an entry 3 bytes below 2^64 wrapped the end-of-site test. */
 static void test_return_site_address_wraps(void **state)
 {
@@ -146,17 +161,12 @@ static void test_return_site_address_wraps(void **state)
 	struct synth *s = syn_new();
 	struct run r;
 	run_init(&r);
-	uint64_t thunk = syn_code(s, (uint8_t[]){0xc3}, 1);
-	uint64_t site = syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
-	uint64_t rep = syn_repl(s, (uint8_t[]){0xb8, 1, 0, 0, 0}, 5);
-	syn_alt(s, site, rep, F_A, 0, 5, 5);
-	syn_sym(s, "__x86_return_thunk", thunk);
+	ret_setup(s, &r, 0);
 	memset(low, 0, sizeof(low));
 	s->img.segs[s->img.nsegs++] = (struct ep_segment){.vaddr = 0x1000, .memsz = sizeof(low),
 		.filesz = sizeof(low), .flags = EP_SEG_R, .mem = low, .mem_size = sizeof(low)};
 	syn_put32(low, (uint32_t)(int32_t)-(0x1000 + 3)); /* 0x1000 - 0x1003 = 2^64 - 3 */
 	syn_section(s, ".return_sites", 0x1000, 4);
-	r.opts.abi = &ep_alt_abi_linux612;
 	struct syn_snapshot snap;
 	syn_snap(s, &snap);
 	assert_string_equal(ep_err_name(run_apply(&r, s)), "RET_SITE_OUT_OF_TEXT");
@@ -172,16 +182,10 @@ static void test_return_site_straddles_site(void **state)
 	struct synth *s = syn_new();
 	struct run r;
 	run_init(&r);
-	uint64_t thunk = syn_code(s, (uint8_t[]){0xc3}, 1);
-	uint64_t site = syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
-	syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
-	uint64_t rep = syn_repl(s, (uint8_t[]){0xb8, 1, 0, 0, 0}, 5);
-	syn_alt(s, site, rep, F_A, 0, 5, 5);
-	syn_sym(s, "__x86_return_thunk", thunk);
+	uint64_t site = ret_setup(s, &r, 5);
 	uint64_t rs = syn_u64(s, 0);
 	syn_put32(s->data + (rs - SYN_DATA), (uint32_t)(site + 2 - rs));
 	syn_section(s, ".return_sites", rs, 4);
-	r.opts.abi = &ep_alt_abi_linux612;
 	assert_string_equal(ep_err_name(run_apply(&r, s)), "PATCH_SITE_OVERLAP");
 	assert_string_equal(run_kv(&r, "patch", 0, "other_table"), "ret");
 	free(s);
@@ -203,11 +207,7 @@ static void test_return_site_touches_other_tables(void **state)
 			struct synth *s = syn_new();
 			struct run r;
 			run_init(&r);
-			uint64_t thunk = syn_code(s, (uint8_t[]){0xc3}, 1);
-			uint64_t site = syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
-			uint64_t rep = syn_repl(s, (uint8_t[]){0xb8, 1, 0, 0, 0}, 5);
-			syn_alt(s, site, rep, F_A, 0, 5, 5);
-			syn_sym(s, "__x86_return_thunk", thunk);
+			ret_setup(s, &r, 0);
 			uint8_t gap[512];
 			memset(gap, 0x90, sizeof(gap));
 			syn_code(s, gap, sizeof(gap));
@@ -226,7 +226,6 @@ static void test_return_site_touches_other_tables(void **state)
 			uint64_t rs = syn_u64(s, 0);
 			syn_put32(s->data + (rs - SYN_DATA), (uint32_t)(ret - rs));
 			syn_section(s, ".return_sites", rs, 4);
-			r.opts.abi = &ep_alt_abi_linux612;
 			enum ep_err err = run_apply(&r, s);
 			if (offsets[k] == -5) {
 				assert_string_equal(ep_err_name(err), "OK");
