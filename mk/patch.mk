@@ -51,7 +51,7 @@ $(BENCH_LINUX): tests/bench/bench_linux.c $(LIBCORE_HOST)
 bench-linux: $(BENCH_LINUX)
 	@for s in $(BENCH_LINUX_SERIES); do \
 		sh tests/linux/fetch.sh tests/linux/cache $$s >/dev/null || { echo "bench-linux: no $$s kernel"; continue; }; \
-		$(BENCH_LINUX) tests/linux/cache/$$s/vmlinux $(BENCH_LINUX_DUMP) --rounds 9 || exit 1; \
+		$(BENCH_LINUX) tests/linux/cache/$$s/vmlinux $(BENCH_LINUX_DUMP) --rounds 25 || exit 1; \
 		if command -v valgrind >/dev/null; then \
 			out=$(BENCH_PATCH_DIR)/callgrind.$$s; \
 			valgrind --tool=callgrind --callgrind-out-file=$$out --collect-atstart=no \

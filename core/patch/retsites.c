@@ -120,6 +120,39 @@ static bool may_hold(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
 	return false;
 }
 
+/*
+ * Checks each of the count sites of the table at `at` (raw: its bytes) and
+ * keeps those ep_ret_sites_init wants into buf[0..*kept). The loop is most of
+ * a kernel's return-site cost (58k sites, a few thousand kept): it carries
+ * only what each site needs.
+ */
+static enum ep_err read_sites(const struct ep_alt_ctx *c, uint64_t at, const uint8_t *raw, unsigned count,
+			      const uint64_t *marks, uint64_t *buf, unsigned *kept, unsigned *bad)
+{
+	/* The executable segment the last site was in, [x_lo, x_lo + x_size): most are in one. */
+	uint64_t x_lo = 0, x_size = 0;
+	/* Kept whatever the marks: the sites in the replacements (c->repl_*, empty when none). */
+	uint64_t r_lo = c->repl_start, r_size = c->have_repl ? c->repl_end - c->repl_start : 0;
+	uint64_t *out = buf;
+	for (const uint8_t *p = raw, *end = raw + 4 * (size_t)count; p < end; p += 4, at += 4) {
+		uint64_t site = ep_rel_addr(at, p);
+		/* Everything below may then add 5 to a site without wrapping. */
+		if (x_size < 5 || site - x_lo > x_size - 5) {
+			const struct ep_segment *seg = ep_image_segment(c->img, site, 5);
+			if (!seg || !(seg->flags & EP_SEG_X)) {
+				*bad = (unsigned)((p - raw) / 4);
+				return EP_ERR_RET_SITE_OUT_OF_TEXT;
+			}
+			x_lo = seg->vaddr;
+			x_size = seg->memsz;
+		}
+		if (!marks || marked(marks, site) || site - r_lo < r_size)
+			*out++ = site;
+	}
+	*kept = (unsigned)(out - buf);
+	return EP_ERR_OK;
+}
+
 enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, uint64_t *marks,
 			      uint64_t return_thunk, unsigned *bad)
 {
@@ -133,30 +166,14 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 	 */
 	dflt = c->sym_x86_return_thunk;
 	const uint8_t *raw = ep_image_ptr(c->img, s->vaddr, s->size);
+	unsigned kept;
+	enum ep_err err = read_sites(c, s->vaddr, raw, count, marks, buf, &kept, bad);
+	if (err)
+		return err;
 	uint64_t lo = UINT64_MAX, hi = 0;
-	/* The executable segment the last site was in, [x_lo, x_lo + x_size): most are in one. */
-	uint64_t x_lo = 0, x_size = 0;
-	/* Kept whatever the marks: the sites in the replacements (c->repl_*, empty when none). */
-	uint64_t r_lo = c->repl_start, r_size = c->have_repl ? c->repl_end - c->repl_start : 0;
-	unsigned kept = 0;
-	uint64_t at = s->vaddr;
-	for (unsigned i = 0; i < count; i++, at += 4, raw += 4) {
-		uint64_t site = ep_rel_addr(at, raw);
-		/* Everything below may then add 5 to a site without wrapping. */
-		if (x_size < 5 || site - x_lo > x_size - 5) {
-			const struct ep_segment *seg = ep_image_segment(c->img, site, 5);
-			if (!seg || !(seg->flags & EP_SEG_X)) {
-				*bad = i;
-				return EP_ERR_RET_SITE_OUT_OF_TEXT;
-			}
-			x_lo = seg->vaddr;
-			x_size = seg->memsz;
-		}
-		if (marks && !marked(marks, site) && site - r_lo >= r_size)
-			continue;
-		buf[kept++] = site;
-		lo = site < lo ? site : lo;
-		hi = site > hi ? site : hi;
+	for (unsigned i = 0; i < kept; i++) {
+		lo = buf[i] < lo ? buf[i] : lo;
+		hi = buf[i] > hi ? buf[i] : hi;
 	}
 	if (kept)
 		sort_by_range(c, buf, kept, (uint32_t *)(void *)(buf + 2 * (size_t)count), lo, hi);
