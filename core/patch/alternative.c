@@ -199,6 +199,7 @@ static enum ep_err copy_and_relocate(const struct ep_alt_ctx *c, const struct ep
 	info->reloc = (uint8_t)r.reloc;
 	info->shrunk = (uint8_t)r.shrunk;
 	info->produced = e->repllen;
+	info->nops_from = r.nops ? 0 : e->repllen; /* a shrunk jump's filler is int3, not NOPs */
 	return err;
 }
 
@@ -221,7 +222,7 @@ static enum ep_err build_direct_call(const struct ep_alt_ctx *c, const struct ep
 	if (target == 0) {
 		out[0] = 0x0f;
 		out[1] = 0x0b; /* ud2 */
-		info->produced = 2;
+		info->produced = info->nops_from = 2;
 		info->action = EP_ACT_TRAP;
 		return EP_ERR_OK;
 	}
@@ -234,7 +235,7 @@ static enum ep_err build_direct_call(const struct ep_alt_ctx *c, const struct ep
 		return EP_ERR_ALT_DCALL_OVERFLOW;
 	out[0] = 0xe8;
 	ep_put_le32(out + 1, (uint32_t)rel);
-	info->produced = 5;
+	info->produced = info->nops_from = 5;
 	info->action = EP_ACT_CALL;
 	return EP_ERR_OK;
 }

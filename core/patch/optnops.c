@@ -16,20 +16,6 @@
 #include "patch/private.h"
 #include "x86/nop.h"
 
-bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn)
-{
-	if (insn->map == EP_MAP_LEGACY && insn->opcode == 0x90) {
-		/* REX.B 90 is xchg %eax,%r8d, F3 90 is PAUSE: neither is a NOP. */
-		if (insn->rex & 1)
-			return false;
-		for (unsigned i = 0; i < insn->num_prefixes; i++)
-			if (buf[i] == 0xf3)
-				return false;
-		return true;
-	}
-	return insn->map == EP_MAP_0F && insn->opcode == 0x1f;
-}
-
 /* End of the run of NOP instructions starting at pos (stops at anything else or undecodable). */
 static size_t skip_nops(const uint8_t *buf, size_t pos, size_t len)
 {

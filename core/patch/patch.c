@@ -257,7 +257,9 @@ static bool group_is_early(const struct ep_patch_opts *o, const struct tables *t
 /*
  * Linux 6.12 rules: every entry built (and so checked) alone; the last
  * passing one is kept, and only its bytes get the NOP optimisation (it
- * cannot fail, so the entries not kept need none).
+ * cannot fail, so the entries not kept need none), from where the build
+ * says a NOP could be (nops_from: the walk would pass the bytes before it
+ * unchanged).
  */
 static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct tables *t, const struct group *g,
 				  const uint8_t *cur, struct ep_plan_site *s, uint8_t *out, struct ep_patch_failure *f)
@@ -284,7 +286,7 @@ static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct table
 	}
 	if (!s->chosen)
 		ep_alt_keep(cur, len, out, &kept);
-	kept.nops = (uint8_t)ep_optimize_nops(out, len);
+	kept.nops = (uint8_t)ep_optimize_nops(out + kept.nops_from, len - kept.nops_from);
 	record_build(s, &kept);
 	return EP_ERR_OK;
 }

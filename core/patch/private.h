@@ -34,6 +34,7 @@ struct ep_build_info {
 	uint8_t reloc;      /* relocated operands */
 	uint8_t shrunk;     /* JMP32 -> JMP8 */
 	uint8_t nops;       /* bytes in NOP runs the optimiser rewrote */
+	uint8_t nops_from;  /* bytes before it: whole instructions, none a NOP (the optimiser starts there) */
 	uint8_t action;     /* enum ep_site_action */
 	uint64_t target;    /* DIRECT_CALL / static call target */
 };
@@ -80,8 +81,6 @@ struct ep_patch_plan {
 /* --- optnops.c --- */
 /* Linux 6.12 optimize_nops on buf[0..len); returns bytes rewritten. */
 unsigned ep_optimize_nops(uint8_t *buf, size_t len);
-/* A NOP as Linux 6.12 counts one: 90 without REP, or 0F 1F. */
-bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn);
 
 /* --- report.c: the log lines of commit.c and patch.c --- */
 void ep_patch_log_failed_summary(struct ep_log *log);

@@ -67,6 +67,8 @@ struct ep_insn {
  *   EP_ERR_INSN_NOT_IN_64BIT an opcode undefined in 64-bit mode (PUSH ES, AAA, ...)
  */
 enum ep_err ep_insn_decode(const uint8_t *buf, size_t avail, struct ep_insn *out);
+/* A NOP as Linux 6.12 counts one: 90 without REX.B or REP, or 0F 1F (buf: the instruction's bytes). */
+bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn);
 
 /* Branch or RIP-relative target given the instruction's own address. */
 static inline uint64_t ep_insn_branch_target(const struct ep_insn *i, uint64_t addr)

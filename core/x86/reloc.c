@@ -108,12 +108,13 @@ static enum ep_err reloc_rip(uint8_t *p, const struct ep_insn *insn, uint64_t sr
 enum ep_err ep_reloc_apply(uint8_t *buf, size_t code_len, uint64_t repl_addr, uint64_t site_addr,
 			   struct ep_reloc_result *res)
 {
-	res->reloc = res->shrunk = 0;
+	res->reloc = res->shrunk = res->nops = 0;
 	size_t pos = 0;
 	while (pos < code_len) {
 		struct ep_insn insn;
 		if (ep_insn_decode(buf + pos, code_len - pos, &insn) != EP_ERR_OK)
 			return EP_ERR_ALT_REPL_NOT_INSNS;
+		res->nops += ep_insn_is_nop(buf + pos, &insn);
 		uint64_t src_at = repl_addr + pos, dst_at = site_addr + pos;
 		enum ep_err err = EP_ERR_OK;
 		if (insn.branch != EP_BRANCH_NONE)

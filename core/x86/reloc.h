@@ -14,6 +14,7 @@
 
 struct ep_reloc_result {
 	unsigned reloc, shrunk;
+	unsigned nops; /* NOP instructions in the code (ep_insn_is_nop) */
 };
 /* Whether buf[0..len) decodes to whole instructions. */
 bool ep_decodes_whole(const uint8_t *buf, size_t len);
