@@ -219,6 +219,53 @@ static void test_globals_first(void **state)
 	assert_int_equal(addrs[0], 0x1000);
 }
 
+/*
+ * The globals are searched from both ends inward (4, 7, 5, 6 for globals
+ * 4-7), the locals from the lowest index. A linked image names each global
+ * once; for a crafted table that names one twice, the answer is the one met
+ * first in that order, in both lookups.
+ */
+static void test_globals_from_both_ends(void **state)
+{
+	(void)state;
+	static struct tables t;
+	start(&t);
+	uint32_t x = str(&t, "name_x", true), y = str(&t, "name_y", true), z = str(&t, "name_z", true);
+	sym(&t, z, FUNC, TEXT, 0x1000); /* 1: a local */
+	sym(&t, z, FUNC, TEXT, 0x1100); /* 2: another local of that name */
+	sym(&t, x, FUNC, TEXT, 0x1200); /* 3 */
+	sym(&t, y, FUNC, TEXT, 0x2000); /* 4: the globals start here */
+	sym(&t, x, FUNC, TEXT, 0x2100); /* 5 */
+	sym(&t, y, FUNC, TEXT, 0x2200); /* 6 */
+	sym(&t, x, FUNC, TEXT, 0x2300); /* 7 */
+	finish(&t);
+	t.img.symtab_first_global = 4;
+	const char *const names[] = {"name_x", "name_y", "name_z"};
+	uint64_t addrs[3];
+	assert_int_equal(agree(&t, names, 3, addrs), 0x7);
+	assert_int_equal(addrs[0], 0x2300); /* 7 is met before 5 */
+	assert_int_equal(addrs[1], 0x2000); /* 4 before 6 */
+	assert_int_equal(addrs[2], 0x1000); /* the locals in index order */
+	t.img.symtab_first_global = 0; /* not known: everything in index order */
+	assert_int_equal(agree(&t, names, 3, addrs), 0x7);
+	assert_int_equal(addrs[0], 0x1200);
+	assert_int_equal(addrs[1], 0x2000);
+}
+
+/* No symbol table at all (a stripped kernel): nothing found, whatever sh_info says. */
+static void test_no_table(void **state)
+{
+	(void)state;
+	static struct tables t;
+	start(&t);
+	const char *const names[] = {"nop_func", "pv"};
+	uint64_t addrs[2];
+	for (uint64_t g = 0; g < 3; g++) {
+		t.img.symtab_first_global = g;
+		assert_int_equal(agree(&t, names, 2, addrs), 0);
+	}
+}
+
 static void test_random(void **state)
 {
 	(void)state;
@@ -238,6 +285,8 @@ static void test_random(void **state)
 			sym(&t, name, types[rnd(4)], shndx[rnd(5)], 0x1000 + i);
 		}
 		finish(&t);
+		if (round % 3 == 0) /* where the globals start, some rounds: the both-ends order */
+			t.img.symtab_first_global = rnd(nsym + 3);
 		char buf[6][12];
 		const char *names[6];
 		for (unsigned j = 0; j < 6; j++) {
@@ -258,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_crafted),
 		cmocka_unit_test(test_prefixes_and_ends),
 		cmocka_unit_test(test_globals_first),
+		cmocka_unit_test(test_globals_from_both_ends),
+		cmocka_unit_test(test_no_table),
 		cmocka_unit_test(test_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
