@@ -243,6 +243,54 @@ static void test_paravirt61_nested_overlap(void **state)
 	free(s);
 }
 
+/*
+ * A paravirt site that sticks out of an ALTERNATIVE, or an ALTERNATIVE that
+ * starts inside one: refused, and named by the address order of the sites
+ * (the paravirt ones sorted apart and merged in, first at an equal address).
+ */
+static void test_paravirt61_overlaps_alt(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned pv_at, pv_len, alt_at, alt_len;
+		const char *table, *other;
+	} rows[] = {
+		{0, 7, 6, 5, "alt", "pv"}, /* the ALTERNATIVE starts on the paravirt site's last byte */
+		{3, 7, 0, 9, "pv", "alt"}, /* the paravirt site sticks out of the ALTERNATIVE's end */
+		{0, 7, 0, 6, "alt", "pv"}, /* the same address: the paravirt site comes first */
+	};
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		struct synth *s = syn_new();
+		struct run r;
+		run_init(&r);
+		uint64_t f = syn_code(s, (uint8_t[]){0xc3}, 1), nopf = syn_code(s, (uint8_t[]){0xc3}, 1);
+		uint64_t ops = syn_u64(s, f);
+		syn_u64(s, nopf);
+		syn_sym(s, "pv_ops", ops);
+		syn_sym(s, "_paravirt_nop", nopf);
+		uint64_t early = syn_icall(s, ops); /* a paravirt site below both, so the merge has two lists */
+		uint8_t code[16];
+		memset(code, 0x90, sizeof(code));
+		uint64_t base = syn_code(s, code, sizeof(code));
+		uint64_t pv = base + rows[k].pv_at, alt = base + rows[k].alt_at;
+		memcpy(syn_at(s, pv), ((uint8_t[]){0xff, 0x15, 0, 0, 0, 0, 0x90}), 6);
+		syn_put32(syn_at(s, pv) + 2, (uint32_t)(ops + 8 - (pv + 6)));
+		uint64_t rep = syn_repl(s, (uint8_t[]){0xfa}, 1);
+		syn_alt(s, alt, rep, F_A, 0, rows[k].alt_len, 1);
+		syn_to_abi61(s);
+		syn_pv(s, 0, early, 0, 7);
+		syn_pv(s, 1, pv, 1, rows[k].pv_len);
+		add_section(s, ".parainstructions", SYN_PV, 2 * 16);
+		struct syn_snapshot snap;
+		syn_snap(s, &snap);
+		assert_int_equal(apply61(&r, s), EP_ERR_PATCH_SITE_OVERLAP);
+		assert_string_equal(run_kv(&r, "patch", 0, "table"), rows[k].table);
+		assert_string_equal(run_kv(&r, "patch", 0, "other_table"), rows[k].other);
+		assert_true(syn_same(s, &snap));
+		free(s);
+	}
+}
+
 /* A `jmp __x86_return_thunk` inside a kept site: ret+int3 without RETHUNK, else jmp to the thunk. */
 static void test_return_sites(void **state)
 {
@@ -319,7 +367,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_optimize_nops61), cmocka_unit_test(test_jmp_recompute61),
 		cmocka_unit_test(test_call_reloc61_only_first), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
-		cmocka_unit_test(test_paravirt61_nested_overlap), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
+		cmocka_unit_test(test_paravirt61_nested_overlap),
+		cmocka_unit_test(test_paravirt61_overlaps_alt), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
