@@ -98,7 +98,7 @@ static enum ep_err pv_call(uint8_t *out, uint64_t site, uint64_t target)
 enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
 			uint8_t *out, struct ep_build_info *info)
 {
-	ep_memset(info, 0, sizeof(*info));
+	*info = (struct ep_build_info){0};
 	uint8_t *site, slot[8];
 	enum ep_code_span span = e->len ? ep_image_code(img, e->instr, e->len, &site) : EP_CODE_NOT_EXEC;
 	if (span != EP_CODE_OK)
