@@ -20,8 +20,11 @@ busybox=${BUSYBOX:-/bin/busybox}
 applets="sh cat mount poweroff sed sleep uname"
 
 [ -x "$busybox" ] || { echo "initramfs: $busybox not found (the busybox-static package; scripts/deps.sh installs it)" >&2; exit 1; }
+# The list is read whole: busybox writes it a name per write(), so `--list | grep -q` (which
+# stops at its match) could kill it with SIGPIPE mid-list, and pipefail call that a missing applet.
+have=$("$busybox" --list)
 for a in $applets; do
-	"$busybox" --list | grep -qx "$a" || { echo "initramfs: $busybox has no applet $a" >&2; exit 1; }
+	grep -qx "$a" <<<"$have" || { echo "initramfs: $busybox has no applet $a" >&2; exit 1; }
 done
 mkdir -p "$(dirname "$out")"
 tmp="$out.tmp.$$"

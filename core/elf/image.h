@@ -87,7 +87,8 @@ bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len);
  * ep_image_segment for a run of addresses that mostly share one segment:
  * *last (the segment found before, or NULL) is tried first and the one found
  * is left there. Segments never overlap (the ELF readers refuse it), so the
- * answer is ep_image_segment's; a kernel's 58k return sites need no search.
+ * answer is ep_image_segment's; the alternatives sites prefetched in a row
+ * need no search.
  */
 static inline const struct ep_segment *ep_image_segment_near(const struct ep_image *img,
 							     const struct ep_segment **last, uint64_t vaddr,

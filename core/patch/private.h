@@ -218,8 +218,8 @@ enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, 
 			uint8_t *out, struct ep_build_info *info);
 
 /* --- static_call.c --- */
+#define EP_SCALL_MAX_LEN 6 /* the bytes a static call site's build writes at most (a Jcc) */
 /* Validates the site and builds its new bytes (5, or 6 for a Jcc) into out; *len set. */
-#define EP_SCALL_MAX_LEN 6
 enum ep_err ep_scall_build(const struct ep_image *img, const struct ep_alt_abi *abi,
 			   const struct ep_scall_site *s, uint8_t *out, uint8_t *len,
 			   struct ep_build_info *info);
