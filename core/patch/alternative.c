@@ -246,9 +246,9 @@ enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *
 	*info = (struct ep_build_info){0};
 	ep_memset(out, 0x90, len);
 	info->action = EP_ACT_PATCH;
-	enum ep_err err = (e->flags & EP_ALT_FLAG_DIRECT_CALL) ? build_direct_call(c, e, orig, out, info)
-							      : copy_and_relocate(c, e, out, info);
-	return err;
+	if (e->flags & EP_ALT_FLAG_DIRECT_CALL)
+		return build_direct_call(c, e, orig, out, info);
+	return copy_and_relocate(c, e, out, info);
 }
 
 void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info)

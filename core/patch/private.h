@@ -134,7 +134,8 @@ static inline uint64_t ep_alt_site_at(const struct ep_alt_abi *abi, const uint8_
 enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len);
 /*
  * Builds the site bytes for entry e into out[0..len), its NOP runs not yet
- * optimised (info->nops 0): only the entry kept gets that (ep_optimize_nops).
+ * optimised (info->nops 0): only the entry kept gets that, by
+ * ep_optimize_nops from info->nops_from.
  */
 enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
 			 const uint8_t *orig, uint8_t *out, struct ep_build_info *info);

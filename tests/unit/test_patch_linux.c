@@ -210,6 +210,17 @@ static void test_paravirt61_stripped(void **state)
 	}
 }
 
+/* pv_ops = {a function, _paravirt_nop}, with their symbols; returns pv_ops. */
+static uint64_t syn_pv_ops(struct synth *s)
+{
+	uint64_t f = syn_code(s, (uint8_t[]){0xc3}, 1), nopf = syn_code(s, (uint8_t[]){0xc3}, 1);
+	uint64_t ops = syn_u64(s, f);
+	syn_u64(s, nopf);
+	syn_sym(s, "pv_ops", ops);
+	syn_sym(s, "_paravirt_nop", nopf);
+	return ops;
+}
+
 /*
  * Two paravirt entries for the same bytes, both inside one ALTERNATIVE (a
  * fuzz finding): each is built from the image's bytes, so the second would
@@ -221,13 +232,9 @@ static void test_paravirt61_nested_overlap(void **state)
 	struct synth *s = syn_new();
 	struct run r;
 	run_init(&r);
-	uint64_t f = syn_code(s, (uint8_t[]){0xc3}, 1), nopf = syn_code(s, (uint8_t[]){0xc3}, 1);
 	uint8_t icall[9] = {0xff, 0x15, 0, 0, 0, 0, 0x90, 0x90, 0x90};
 	uint64_t site = syn_code(s, icall, 9);
-	uint64_t ops = syn_u64(s, f);
-	syn_u64(s, nopf);
-	syn_sym(s, "pv_ops", ops);
-	syn_sym(s, "_paravirt_nop", nopf);
+	syn_pv_ops(s);
 	uint64_t rep = syn_repl(s, (uint8_t[]){0xfa}, 1);
 	syn_alt(s, site, rep, F_A, 0, 9, 1);
 	syn_to_abi61(s);
@@ -263,11 +270,7 @@ static void test_paravirt61_overlaps_alt(void **state)
 		struct synth *s = syn_new();
 		struct run r;
 		run_init(&r);
-		uint64_t f = syn_code(s, (uint8_t[]){0xc3}, 1), nopf = syn_code(s, (uint8_t[]){0xc3}, 1);
-		uint64_t ops = syn_u64(s, f);
-		syn_u64(s, nopf);
-		syn_sym(s, "pv_ops", ops);
-		syn_sym(s, "_paravirt_nop", nopf);
+		uint64_t ops = syn_pv_ops(s);
 		uint64_t early = syn_icall(s, ops); /* a paravirt site below both, so the merge has two lists */
 		uint8_t code[16];
 		memset(code, 0x90, sizeof(code));
