@@ -43,11 +43,15 @@ ALL_TARGETS += $(FAKELINUX_OUT)
 # In `make test`: the bzImage unpacker on synthetic kernels (fast, no download), then Debian's
 # 6.12 cloud kernel booted through earlypatch to the initramfs report (tests/linux/boot_test.sh;
 # the kernel is fetched once into a cache outside the repo, about 27 MB).
-.PHONY: bzimage-test linux-boot-test
+.PHONY: bzimage-test initramfs-test linux-boot-test
 bzimage-test:
 	@bash tests/linux/bzimage_test.sh
+
+# images/initramfs.sh's applet check against a stand-in busybox (no download, no QEMU).
+initramfs-test:
+	@bash tests/linux/initramfs_test.sh
 
 linux-boot-test: $(ALL_TARGETS)
 	@bash tests/linux/boot_test.sh $(BUILD)
 
-TEST_EXTRA += bzimage-test linux-boot-test
+TEST_EXTRA += bzimage-test initramfs-test linux-boot-test

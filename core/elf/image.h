@@ -84,20 +84,21 @@ enum ep_code_span ep_image_code(const struct ep_image *img, uint64_t vaddr, uint
 const struct ep_segment *ep_image_segment(const struct ep_image *img, uint64_t vaddr, uint64_t len);
 bool ep_image_is_exec(const struct ep_image *img, uint64_t vaddr, uint64_t len);
 /*
- * ep_image_segment for a run of addresses that mostly share one segment:
- * *last (the segment found before, or NULL) is tried first and the one found
- * is left there. Segments never overlap (the ELF readers refuse it), so the
- * answer is ep_image_segment's; the alternatives sites prefetched in a row
- * need no search.
+ * ep_image_ptr for a run of addresses that mostly share one segment: *last
+ * (the segment found before, or NULL) is tried first and the one found is
+ * left there. Segments never overlap (the ELF readers refuse it), so the
+ * answer is ep_image_ptr's; the alternatives sites prefetched in a row need
+ * no search.
  */
-static inline const struct ep_segment *ep_image_segment_near(const struct ep_image *img,
-							     const struct ep_segment **last, uint64_t vaddr,
-							     uint64_t len)
+static inline uint8_t *ep_image_ptr_near(const struct ep_image *img, const struct ep_segment **last, uint64_t vaddr,
+					 uint64_t len)
 {
 	const struct ep_segment *s = *last;
-	if (s && vaddr >= s->vaddr && vaddr - s->vaddr <= s->memsz && len <= s->memsz - (vaddr - s->vaddr))
-		return s;
-	return *last = ep_image_segment(img, vaddr, len);
+	if (!s || vaddr < s->vaddr || vaddr - s->vaddr > s->memsz || len > s->memsz - (vaddr - s->vaddr))
+		s = *last = ep_image_segment(img, vaddr, len);
+	if (!s || !s->mem || vaddr - s->vaddr > s->mem_size || len > s->mem_size - (vaddr - s->vaddr))
+		return NULL;
+	return s->mem + (vaddr - s->vaddr);
 }
 const struct ep_section *ep_image_section(const struct ep_image *img, const char *name);
 /* Nearest symbol at or below addr (FUNC/OBJECT/NOTYPE); NULL if none. *offset = addr - symbol. */

@@ -102,22 +102,13 @@ static void group_entry(const struct tables *t, const struct group *g, unsigned 
 		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, e);
 }
 
-/*
- * The end of the group starting at entry i, its length into *len: entries
- * whose site fields (ep_alt_site_at) name the same address, read in place.
- */
+/* The end of the group starting at entry i (entries naming the same site), its length into *len. */
 static inline unsigned group_span(const struct tables *t, unsigned i, unsigned *len)
 {
-	size_t size = t->abi->entry_size, at = t->abi->instrlen_at;
-	const uint8_t *e = t->alt_raw + (size_t)i * size;
-	uint64_t where = t->alt_addr + (size_t)i * size, site = ep_rel_addr(where, e);
-	unsigned max = e[at], j = i + 1;
-	for (e += size, where += size; j < t->alt_count && ep_rel_addr(where, e) == site; j++) {
-		max = e[at] > max ? e[at] : max;
-		e += size;
-		where += size;
-	}
-	*len = max;
+	uint64_t site = ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, i, len);
+	unsigned j = i + 1, l;
+	for (; j < t->alt_count && ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, j, &l) == site; j++)
+		*len = l > *len ? l : *len;
 	return j;
 }
 
@@ -388,9 +379,9 @@ static void prefetch_sites(const struct ep_patch_plan *p, const struct tables *t
 	for (unsigned k = from; k < to && k < t->alt_count; k++) {
 		unsigned len;
 		uint64_t addr = ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, k, &len);
-		const struct ep_segment *s = ep_image_segment_near(p->img, seg, addr, 1);
-		if (s && s->mem && addr - s->vaddr < s->mem_size)
-			__builtin_prefetch(s->mem + (addr - s->vaddr));
+		const uint8_t *bytes = ep_image_ptr_near(p->img, seg, addr, 1);
+		if (bytes)
+			__builtin_prefetch(bytes);
 	}
 }
 
@@ -672,7 +663,7 @@ static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const
  */
 static void mark_sites(const struct ep_image *img, const struct tables *t, uint64_t *marks)
 {
-	ep_memset(marks, 0, EP_RET_MARK_BYTES(1));
+	ep_memset(marks, 0, EP_RET_MARK_SIZE);
 	for (unsigned i = 0; i < t->alt_count; i++) {
 		unsigned len;
 		uint64_t addr = ep_alt_site_at(t->abi, t->alt_raw, t->alt_addr, i, &len);

@@ -170,7 +170,8 @@ unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi 
  * would start in (ep_ret_mark, for each site of every table).
  */
 #define EP_RET_MARK_BITS (1u << 18)
-#define EP_RET_MARK_BYTES(count) ((count) ? (size_t)EP_RET_MARK_BITS / 8 : 0)
+#define EP_RET_MARK_SIZE ((size_t)EP_RET_MARK_BITS / 8)
+#define EP_RET_MARK_BYTES(count) ((count) ? EP_RET_MARK_SIZE : 0) /* the arena's share for count return sites */
 #define EP_RET_BLOCK_SHIFT 6
 
 static inline void ep_ret_mark_block(uint64_t *marks, uint64_t block)

@@ -103,7 +103,7 @@ static bool marked(const uint64_t *marks, uint64_t addr)
 /* The marks, now the blocks the kept sites start in. */
 static void mark_kept(struct ep_alt_ctx *c, uint64_t *marks)
 {
-	ep_memset(marks, 0, EP_RET_MARK_BYTES(1));
+	ep_memset(marks, 0, EP_RET_MARK_SIZE);
 	for (unsigned i = 0; i < c->nret; i++)
 		ep_ret_mark_block(marks, c->ret_sites[i] >> EP_RET_BLOCK_SHIFT);
 	c->ret_blocks = marks;
