@@ -5,6 +5,7 @@
 #include "base/sort.h"
 #include "base/util.h"
 #include "elf/defs.h"
+#include "elf/private.h"
 
 static bool span_in(uint64_t start, uint64_t size, uint64_t vaddr, uint64_t len)
 {
@@ -78,34 +79,12 @@ const struct ep_section *ep_image_section(const struct ep_image *img, const char
 	return NULL;
 }
 
-/* A symbol worth naming an address by: defined in a section, code or data or plain label. */
-static bool symbol_usable(const uint8_t *sym)
-{
-	uint8_t type = ELF_ST_TYPE(sym[ELF_ST_INFO]);
-	uint16_t shndx = ep_le16(sym + ELF_ST_SHNDX);
-	if (shndx == ELF_SHN_UNDEF || shndx >= ELF_SHN_LORESERVE)
-		return false;
-	return type == ELF_STT_FUNC || type == ELF_STT_OBJECT || type == ELF_STT_NOTYPE;
-}
-
 /* Among symbols at the same address: functions/objects over labels, globals over locals. */
 static int symbol_rank(const uint8_t *sym)
 {
 	uint8_t info = sym[ELF_ST_INFO];
 	int rank = ELF_ST_TYPE(info) == ELF_STT_NOTYPE ? 0 : 2;
 	return rank + (ELF_ST_BIND(info) != ELF_STB_LOCAL);
-}
-
-static const char *symbol_name(const struct ep_image *img, const uint8_t *sym)
-{
-	uint32_t off = ep_le32(sym + ELF_ST_NAME);
-	if (off == 0 || off >= img->strtab_size)
-		return NULL;
-	/* A table that ends in NUL terminates every name in it: no scan per lookup (150k in a vmlinux). */
-	if (img->strtab[img->strtab_size - 1] != '\0' &&
-	    ep_strnlen(img->strtab + off, img->strtab_size - off) == img->strtab_size - off)
-		return NULL; /* unterminated */
-	return img->strtab + off;
 }
 
 static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uint64_t *offset);
@@ -121,10 +100,10 @@ const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t 
 
 	for (uint64_t i = 1; i < n; i++) {
 		const uint8_t *sym = img->symtab + i * ELF_SYM_SIZE;
-		if (!symbol_usable(sym))
+		if (!ep_sym_usable(sym))
 			continue;
 		uint64_t at = ep_le64(sym + ELF_ST_VALUE) + (uint64_t)img->slide;
-		const char *name = symbol_name(img, sym);
+		const char *name = ep_sym_name(img, sym);
 		if (!name || at > addr || (best && at < best_addr))
 			continue;
 		if (best && at == best_addr && symbol_rank(sym) <= best_rank)
@@ -154,7 +133,7 @@ static uint64_t sym_addr(const struct ep_image *img, uint32_t i)
 static bool indexable(const struct ep_image *img, uint32_t i)
 {
 	const uint8_t *sym = sym_at(img, i);
-	return symbol_usable(sym) && symbol_name(img, sym);
+	return ep_sym_usable(sym) && ep_sym_name(img, sym);
 }
 
 static bool sym_before(const struct ep_image *img, uint32_t a, uint32_t b)
@@ -217,23 +196,25 @@ static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uin
 	uint32_t best = img->sym_index[lo - 1];
 	if (offset)
 		*offset = addr - sym_addr(img, best);
-	return symbol_name(img, sym_at(img, best));
+	return ep_sym_name(img, sym_at(img, best));
 }
 
 /*
- * The order a name is looked up in: the globals (from the symbol table's
- * sh_info on) before the locals. A global name is the one definition the
- * code refers to (nop_func, pv_ops and the return thunks are globals in
- * Debian's 6.1 and 6.12); a local of the same name is some file's static.
+ * The order a name is looked up in: first, in a table whose globals are in
+ * GNU ld's order (ldorder.c), the name's bucket there; then the globals
+ * (from the symbol table's sh_info on) before the locals. A global name is
+ * the one definition the code refers to (nop_func, pv_ops and the return
+ * thunks are globals in Debian's 6.1 and 6.12); a local of the same name is
+ * some file's static.
  *
  * A linked image defines each global name once, so the globals are searched
  * from both ends inward (lo, hi - 1, lo + 1, hi - 2, ...), and a search stops
  * at its last name: 6.12's nop_func is 733 globals from the start and its
- * __x86_return_thunk 2,066 from the end, so the search reads 4k of its 65k
- * globals. (Were a name two globals' in a crafted table, the one met first
- * in that order is the answer, in both lookups alike.) The locals, and every
- * symbol when sh_info is not known, are searched from the lowest index: a
- * local name is often several files'. Ranges [lo[k], hi[k]), k = 0 then 1.
+ * __x86_return_thunk 2,066 from the end. (Were a name two globals' in a
+ * crafted table, the one met first in that order is the answer, in both
+ * lookups alike.) The locals, and every symbol when sh_info is not known,
+ * are searched from the lowest index: a local name is often several files'.
+ * Ranges [lo[k], hi[k]), k = 0 then 1.
  */
 struct sym_order {
 	uint64_t lo[2], hi[2];
@@ -266,12 +247,18 @@ static uint64_t nth_symbol(const struct sym_order *o, int k, uint64_t n)
 
 bool ep_image_symbol_addr(const struct ep_image *img, const char *name, uint64_t *addr)
 {
+	struct ep_ld_order ld;
+	uint64_t at;
+	if (ep_ld_order_of(img, &ld) && ep_ld_order_find(&ld, name, &at)) {
+		*addr = sym_addr(img, (uint32_t)at);
+		return true;
+	}
 	struct sym_order o = lookup_order(img);
 	for (int k = 0; k < 2; k++) {
 		for (uint64_t n = 0; n < range_len(&o, k); n++) {
 			uint64_t i = nth_symbol(&o, k, n);
 			const uint8_t *sym = sym_at(img, (uint32_t)i);
-			const char *s = symbol_usable(sym) ? symbol_name(img, sym) : NULL;
+			const char *s = ep_sym_usable(sym) ? ep_sym_name(img, sym) : NULL;
 			if (s && ep_streq(s, name)) {
 				*addr = sym_addr(img, (uint32_t)i);
 				return true;
@@ -292,7 +279,7 @@ static void match_symbol(const struct ep_image *img, uint32_t i, const char *con
 			 uint32_t wanted, uint32_t *found, uint64_t *addrs)
 {
 	const uint8_t *sym = sym_at(img, i);
-	const char *s = symbol_usable(sym) ? symbol_name(img, sym) : NULL;
+	const char *s = ep_sym_usable(sym) ? ep_sym_name(img, sym) : NULL;
 	for (unsigned j = 0; s && j < n; j++) {
 		if (!(wanted & ~*found & (1u << j)) || s[0] != names[j][0] || !ep_streq(s, names[j]))
 			continue;
@@ -370,26 +357,35 @@ uint32_t ep_image_symbols_addr(const struct ep_image *img, const char *const *na
 	/*
 	 * Reading every symbol's name costs ~6 ms in a vmlinux: ~190k symbols,
 	 * one in five naming a string far back in the 3.7 MB string table (one
-	 * an earlier symbol shares), so a cache miss each. Instead, a symbol's
-	 * name is compared only when its first four bytes hash like one of the
-	 * names' (a few hundred symbols), and the names of the symbols 64
-	 * ahead in lookup order are prefetched, so the misses overlap. Names shorter than four
-	 * bytes are compared with every symbol's name, as before.
+	 * an earlier symbol shares), so a cache miss each. A table in GNU ld's
+	 * order of globals (ldorder.c) gives each global name by a binary
+	 * search. The names not found that way are then searched in lookup order;
+	 * a symbol's name is compared only when its first four bytes hash like
+	 * one of the names' (a few hundred symbols), and the names of the
+	 * symbols AHEAD in lookup order are prefetched, so the misses overlap.
+	 * Names shorter than four bytes are compared with every symbol's name.
 	 */
 	struct sym_order o = lookup_order(img);
 	uint64_t filter[64] = {0}; /* bit prefix_hash(name) for each name wanted */
 	uint32_t found = 0, wanted = 0;
 	bool filtered = img->strtab && img->strtab_size >= 5;
+	struct ep_ld_order ld;
+	bool ld_ordered = ep_ld_order_of(img, &ld);
 	n = n < 32 ? n : 32;
 	for (unsigned j = 0; j < n; j++) {
+		uint64_t at;
 		addrs[j] = 0;
 		if (!names[j])
 			continue;
 		wanted |= 1u << j;
-		if (ep_strnlen(names[j], 4) < 4)
+		if (ld_ordered && ep_ld_order_find(&ld, names[j], &at)) {
+			addrs[j] = sym_addr(img, (uint32_t)at);
+			found |= 1u << j;
+		} else if (ep_strnlen(names[j], 4) < 4) {
 			filtered = false;
-		else
+		} else {
 			filter[prefix_hash(names[j]) / 64] |= 1ull << (prefix_hash(names[j]) % 64);
+		}
 	}
 	struct scan sc = {img, (const uint8_t *)img->strtab, filtered ? img->strtab_size - 5 : 0, filter, names, n,
 			  wanted, &found, addrs};

@@ -211,17 +211,41 @@ static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigne
  * ALTERNATIVE). Such a paravirt site is nested: the alternatives site
  * writes its bytes. p->order[0..npv) holds the paravirt sites by address.
  */
-static void overlay_paravirt(struct ep_patch_plan *p, uint64_t addr, unsigned len, uint8_t *cur)
+static uint64_t pv_addr(const struct ep_patch_plan *p, size_t k)
 {
-	size_t lo = 0, hi = p->npv; /* the first paravirt site at or above addr (inline: once per site) */
-	while (lo < hi) {
+	return p->sites[p->order[k]].addr;
+}
+
+/*
+ * The first paravirt site at or above addr. The alternatives come mostly in
+ * address order (one object file's after another's), so the search gallops
+ * up from the previous answer (1, 2, 4, ... ahead) and halves only the last
+ * step; it starts over from 0 when addr lies below that answer. In Debian's
+ * 6.1 a plain binary search over its ~3k paravirt sites was 5% of the plan.
+ */
+static size_t first_pv_at(struct ep_patch_plan *p, uint64_t addr)
+{
+	size_t lo = p->pv_next <= p->npv && p->pv_next > 0 && pv_addr(p, p->pv_next - 1) < addr ? p->pv_next : 0;
+	size_t hi = lo, step = 1;
+	while (hi < p->npv && pv_addr(p, hi) < addr) { /* every site below hi is below addr */
+		lo = hi + 1;
+		hi = lo + step - 1 < p->npv ? lo + step - 1 : p->npv;
+		step *= 2;
+	}
+	while (lo < hi) { /* the answer is in [lo, hi] */
 		size_t mid = lo + (hi - lo) / 2;
-		if (p->sites[p->order[mid]].addr < addr)
+		if (pv_addr(p, mid) < addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < p->npv; lo++) {
+	p->pv_next = (unsigned)lo;
+	return lo;
+}
+
+static void overlay_paravirt(struct ep_patch_plan *p, uint64_t addr, unsigned len, uint8_t *cur)
+{
+	for (size_t lo = first_pv_at(p, addr); lo < p->npv; lo++) {
 		struct ep_plan_site *pv = &p->sites[p->order[lo]];
 		if (pv->addr >= addr + len)
 			break;
@@ -637,15 +661,14 @@ static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const
 	c->ncaps = o->caps ? o->ncaps : 0;
 	/* One pass over the symbols per plan, not one per DIRECT_CALL entry or table. */
 	const char *const names[] = {abi->nop_func_symbol, "__x86_return_thunk", "its_return_thunk",
-				     abi->pv_ops_symbol, abi->pv_nop_symbol, abi->pv_bug_symbol};
-	uint64_t at[6];
-	c->syms_found = ep_image_symbols_addr(img, names, 6, at);
+				     abi->pv_ops_symbol, abi->pv_nop_symbol};
+	uint64_t at[5];
+	c->syms_found = ep_image_symbols_addr(img, names, 5, at);
 	c->nop_func = at[0];
 	c->sym_x86_return_thunk = at[1];
 	c->sym_its_return_thunk = at[2];
 	c->sym_pv_ops = at[3];
 	c->sym_pv_nop = at[4];
-	c->sym_pv_bug = at[5];
 	const struct ep_section *r = ep_image_section(img, ".altinstr_replacement");
 	if (r && r->vaddr) {
 		c->have_repl = true;

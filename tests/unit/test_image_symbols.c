@@ -7,13 +7,15 @@
  * bytes, duplicate symbols and names, unusable symbols, st_name 0 or out of
  * range, names absent, names shorter than four bytes (compared with every
  * symbol), a name ending the table exactly, a string table that does not end
- * in NUL, and random tables.
+ * in NUL, and random tables; and tables in GNU ld's order of globals
+ * (elf/ldorder.c), whose names are found in their hash bucket.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -24,8 +26,8 @@ enum { FUNC = 2, OBJECT = 1, NOTYPE = 0, SECTION = 3, UNDEF = 0, ABS = 0xfff1, T
 
 struct tables {
 	struct ep_image img;
-	uint8_t sym[24 * 512];
-	char str[8192];
+	uint8_t sym[24 * 2048];
+	char str[16384];
 	unsigned nsym;
 	size_t nstr;
 };
@@ -301,6 +303,127 @@ static void test_random(void **state)
 	}
 }
 
+/* binutils' string hash (bfd_hash_hash, 64-bit), by which GNU ld orders a linked image's globals. */
+static uint64_t bfd_hash(const char *s)
+{
+	uint64_t h = 0, len = strlen(s);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		h += *c + ((uint64_t)*c << 17);
+		h ^= h >> 2;
+	}
+	h += len + (len << 17);
+	h ^= h >> 2;
+	return h;
+}
+
+enum { LD_BUCKETS = 4051, LD_FIRST = 3 }; /* a default size of ld's hash table; two locals, then the globals */
+static char ld_names[1200][8];
+static uint64_t ld_bucket(unsigned i) { return bfd_hash(ld_names[i]) % LD_BUCKETS; }
+
+static int by_bucket(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+	return ld_bucket(x) != ld_bucket(y) ? (ld_bucket(x) < ld_bucket(y) ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+/*
+ * Two locals, then n globals named g0, g1, ... at 0x10000 + 16 * i, in
+ * ld's order, with the `extra` symbols (name, type, section, value) put in
+ * after the first `skip` globals of that order. Returns the order.
+ */
+struct extra {
+	const char *name;
+	unsigned type;
+	uint16_t shndx;
+	uint64_t value;
+};
+
+static void ld_table(struct tables *t, unsigned n, unsigned skip, const struct extra *x, unsigned nx)
+{
+	static unsigned order[1200];
+	start(t);
+	sym(t, str(t, "local_a", true), FUNC, TEXT, 0x100);
+	sym(t, str(t, "local_b", true), FUNC, TEXT, 0x200);
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(ld_names[i], sizeof(ld_names[i]), "g%u", i);
+		order[i] = i;
+	}
+	qsort(order, n, sizeof(order[0]), by_bucket);
+	for (unsigned k = 0; k <= n; k++) {
+		for (unsigned e = 0; k == skip && e < nx; e++)
+			sym(t, str(t, x[e].name, true), x[e].type, x[e].shndx, x[e].value);
+		if (k < n)
+			sym(t, str(t, ld_names[order[k]], true), FUNC, TEXT, 0x10000 + 16u * order[k]);
+	}
+	finish(t);
+	t->img.symtab_first_global = LD_FIRST;
+}
+
+static uint64_t lookup(const struct tables *t, const char *name)
+{
+	uint64_t at = 0;
+	agree(t, (const char *[]){name}, 1, &at);
+	return at;
+}
+
+/*
+ * A name is taken from its bucket of ld's order, not from the walk from
+ * both ends: a crafted second g700 as the second global (the walk's third
+ * symbol) is not the answer. A name that is not in its bucket (misplaced,
+ * or there only as an undefined symbol) is still found by the walk. A table
+ * of fewer than 1,024 globals, or one out of order, is walked as before.
+ */
+static void test_ld_order(void **state)
+{
+	(void)state;
+	static struct tables t;
+	ld_table(&t, 1100, 0, NULL, 0);
+	const char *names[] = {"g0", "g1", "g550", "g1099", "local_b", "absent_name"};
+	uint64_t addrs[6];
+	assert_int_equal(agree(&t, names, 6, addrs), 0x1f);
+	assert_int_equal(addrs[0], 0x10000);
+	assert_int_equal(addrs[1], 0x10010);
+	assert_int_equal(addrs[2], 0x10000 + 16 * 550);
+	assert_int_equal(addrs[3], 0x10000 + 16 * 1099);
+	assert_int_equal(addrs[4], 0x200);
+	for (unsigned i = 0; i < 1100; i += 7)
+		assert_int_equal(lookup(&t, ld_names[i]), 0x10000 + 16u * i);
+
+	const struct extra x[] = {
+		{"g700", FUNC, TEXT, 0xdead0},      /* the second global: the walk meets it third */
+		{"misplaced", FUNC, TEXT, 0xbeef0}, /* in no bucket order */
+		{"g800", FUNC, TEXT, 0xcafe0},      /* a usable g800 where its bucket is not... */
+	};
+	ld_table(&t, 1100, 1, x, 3);
+	assert_int_equal(lookup(&t, "g700"), 0x10000 + 16 * 700);
+	assert_int_equal(lookup(&t, "misplaced"), 0xbeef0);
+	assert_int_equal(lookup(&t, "g800"), 0x10000 + 16 * 800);
+	/* ...and the one in its bucket undefined: the walk finds the other */
+	uint64_t at = 0;
+	for (unsigned i = LD_FIRST; i < t.nsym; i++) {
+		uint8_t *p = t.sym + 24 * i;
+		uint32_t name;
+		uint64_t value;
+		memcpy(&name, p, 4);
+		memcpy(&value, p + 8, 8);
+		if (strcmp(t.str + name, "g800") == 0 && value != 0xcafe0)
+			memset(p + 6, 0, 2); /* SHN_UNDEF */
+	}
+	assert_true(ep_image_symbol_addr(&t.img, "g800", &at));
+	assert_int_equal(at, 0xcafe0);
+
+	ld_table(&t, 1022, 1, x, 1); /* 1,023 globals: too few to take the order as ld's */
+	assert_int_equal(lookup(&t, "g700"), 0xdead0);
+
+	ld_table(&t, 1100, 1, x, 1);
+	uint8_t first[24];
+	uint8_t *a = t.sym + 24 * LD_FIRST, *z = t.sym + 24 * (t.nsym - 1);
+	memcpy(first, a, 24); /* the first and last globals swapped: out of order */
+	memcpy(a, z, 24);
+	memcpy(z, first, 24);
+	assert_int_equal(lookup(&t, "g700"), 0xdead0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_globals_from_both_ends),
 		cmocka_unit_test(test_no_table),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_ld_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -251,6 +251,70 @@ static void test_paravirt61_nested_overlap(void **state)
 }
 
 /*
+ * An empty slot and no paravirt_BUG symbol: the BUG function is looked up
+ * only then, and its absence refuses the plan by name, the image untouched.
+ */
+static void test_paravirt61_no_bug_func(void **state)
+{
+	(void)state;
+	struct synth *s = syn_new();
+	struct run r;
+	run_init(&r);
+	uint64_t ops = syn_pv_ops(s);
+	uint64_t empty = syn_u64(s, 0); /* pv_ops[2] */
+	assert_int_equal(empty, ops + 16);
+	uint64_t s0 = syn_icall(s, ops + 16);
+	syn_to_abi61(s);
+	syn_pv(s, 0, s0, 2, 7);
+	add_section(s, ".parainstructions", SYN_PV, 16);
+	struct syn_snapshot snap;
+	syn_snap(s, &snap);
+	assert_int_equal(apply61(&r, s), EP_ERR_PV_NO_BUG_FUNC);
+	assert_true(syn_same(s, &snap));
+	free(s);
+}
+
+/*
+ * ALTERNATIVEs listed out of address order (the search for the paravirt
+ * sites inside each starts from the previous answer, and over again when an
+ * ALTERNATIVE lies below it): every paravirt site inside one is nested in
+ * it, kept ones holding the paravirt call, the replaced one its replacement.
+ */
+static void test_paravirt61_alts_out_of_order(void **state)
+{
+	(void)state;
+	struct synth *s = syn_new();
+	struct run r;
+	run_init(&r);
+	uint64_t ops = syn_pv_ops(s);
+	uint64_t f;
+	memcpy(&f, syn_at(s, ops), 8); /* pv_ops[0] */
+	uint64_t lone = syn_icall(s, ops), p0 = syn_icall(s, ops), p1 = syn_icall(s, ops), p2 = syn_icall(s, ops);
+	uint64_t rep = syn_repl(s, (uint8_t[]){0xfa}, 1); /* cli */
+	syn_alt(s, p2, rep, F_A, 0, 7, 1);
+	syn_alt(s, p0, rep, F_B, 0, 7, 1);
+	syn_alt(s, p1, rep, F_A, 0, 7, 1);
+	syn_to_abi61(s);
+	const uint64_t at[] = {lone, p0, p1, p2};
+	for (unsigned i = 0; i < 4; i++)
+		syn_pv(s, i, at[i], 0, 7);
+	add_section(s, ".parainstructions", SYN_PV, 4 * 16);
+	run_set(&r, F_B);
+	assert_int_equal(apply61(&r, s), EP_ERR_OK);
+	assert_int_equal(r.stats.pv_sites, 4);
+	assert_int_equal(r.stats.pv_nested, 3);
+	assert_memory_equal(syn_at(s, p0), ((uint8_t[]){0xfa, 0x66, 0x0f, 0x1f, 0x44, 0, 0}), 7);
+	const uint64_t calls[] = {lone, p1, p2};
+	for (unsigned i = 0; i < 3; i++) {
+		int32_t d;
+		assert_int_equal(syn_at(s, calls[i])[0], 0xe8);
+		memcpy(&d, syn_at(s, calls[i]) + 1, 4);
+		assert_int_equal((int64_t)d, (int64_t)(f - (calls[i] + 5)));
+	}
+	free(s);
+}
+
+/*
  * A paravirt site that sticks out of an ALTERNATIVE, or an ALTERNATIVE that
  * starts inside one: refused, and named by the address order of the sites
  * (the paravirt ones sorted apart and merged in, first at an equal address).
@@ -371,7 +435,8 @@ int main(void)
 		cmocka_unit_test(test_optimize_nops61), cmocka_unit_test(test_jmp_recompute61),
 		cmocka_unit_test(test_call_reloc61_only_first), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
 		cmocka_unit_test(test_paravirt61_nested_overlap),
-		cmocka_unit_test(test_paravirt61_overlaps_alt), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
+		cmocka_unit_test(test_paravirt61_overlaps_alt), cmocka_unit_test(test_paravirt61_no_bug_func),
+		cmocka_unit_test(test_paravirt61_alts_out_of_order), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
