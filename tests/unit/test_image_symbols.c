@@ -424,6 +424,63 @@ static void test_ld_order(void **state)
 	assert_int_equal(lookup(&t, "g700"), 0xdead0);
 }
 
+/* Whether some usable symbol of the table is named name at value (the oracle of test_ld_order_damaged). */
+static bool has_symbol(const struct tables *t, const char *name, uint64_t value, bool *any)
+{
+	bool hit = false;
+	*any = false;
+	for (unsigned i = 1; i < t->nsym; i++) {
+		const uint8_t *p = t->sym + 24 * i;
+		uint32_t off;
+		uint16_t shndx;
+		uint64_t v;
+		memcpy(&off, p, 4);
+		memcpy(&shndx, p + 6, 2);
+		memcpy(&v, p + 8, 8);
+		if (off == 0 || off >= t->nstr || !memchr(t->str + off, 0, t->nstr - off) || shndx == UNDEF ||
+		    shndx >= 0xff00 || (p[4] & 0xf) > 2 || strcmp(t->str + off, name) != 0)
+			continue;
+		*any = true;
+		hit |= v == value;
+	}
+	return hit;
+}
+
+/*
+ * An ld-ordered table damaged at random (names pointed elsewhere, out of the
+ * table or at 0, symbols undefined, string bytes changed): whatever the
+ * order check and the bucket search make of it, a name is found exactly when
+ * some usable symbol bears it, and the answer is one of those.
+ */
+static void test_ld_order_damaged(void **state)
+{
+	(void)state;
+	static struct tables t;
+	for (int round = 0; round < 200; round++) {
+		ld_table(&t, 1100, 0, NULL, 0);
+		for (unsigned k = rnd(40); k > 0; k--) {
+			uint8_t *p = t.sym + 24 * (LD_FIRST + rnd(1100));
+			uint32_t off = rnd(4) == 0 ? 0 : rnd(3) == 0 ? (uint32_t)t.nstr + rnd(5) : rnd((unsigned)t.nstr);
+			switch (rnd(3)) {
+			case 0: memcpy(p, &off, 4); break;
+			case 1: memset(p + 6, 0, 2); break; /* undefined */
+			default: t.str[1 + rnd((unsigned)t.nstr - 1)] = (char)('a' + rnd(3)); break;
+			}
+		}
+		if (round % 10 == 0)
+			t.str[t.nstr - 1] = 'x'; /* the table's last name unterminated */
+		for (unsigned j = 0; j < 8; j++) {
+			const char *name = ld_names[rnd(1100)];
+			uint64_t at = 0;
+			bool any, found = ep_image_symbol_addr(&t.img, name, &at);
+			bool hit = has_symbol(&t, name, at, &any);
+			assert_int_equal(found, any);
+			assert_true(!found || hit);
+			assert_int_equal(lookup(&t, name), found ? at : 0);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +491,7 @@ int main(void)
 		cmocka_unit_test(test_no_table),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_ld_order),
+		cmocka_unit_test(test_ld_order_damaged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
