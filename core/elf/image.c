@@ -120,19 +120,14 @@ const char *ep_image_symbol(const struct ep_image *img, uint64_t addr, uint64_t 
 /* --- sorted index: order = (address, rank, -table position), so the last entry at an
  * address is the one the linear scan picks (best rank, first in the table). --- */
 
-static const uint8_t *sym_at(const struct ep_image *img, uint32_t i)
-{
-	return img->symtab + (uint64_t)i * ELF_SYM_SIZE;
-}
-
 static uint64_t sym_addr(const struct ep_image *img, uint32_t i)
 {
-	return ep_le64(sym_at(img, i) + ELF_ST_VALUE) + (uint64_t)img->slide;
+	return ep_le64(ep_sym_at(img, i) + ELF_ST_VALUE) + (uint64_t)img->slide;
 }
 
 static bool indexable(const struct ep_image *img, uint32_t i)
 {
-	const uint8_t *sym = sym_at(img, i);
+	const uint8_t *sym = ep_sym_at(img, i);
 	return ep_sym_usable(sym) && ep_sym_name(img, sym);
 }
 
@@ -141,7 +136,7 @@ static bool sym_before(const struct ep_image *img, uint32_t a, uint32_t b)
 	uint64_t aa = sym_addr(img, a), ab = sym_addr(img, b);
 	if (aa != ab)
 		return aa < ab;
-	int ra = symbol_rank(sym_at(img, a)), rb = symbol_rank(sym_at(img, b));
+	int ra = symbol_rank(ep_sym_at(img, a)), rb = symbol_rank(ep_sym_at(img, b));
 	if (ra != rb)
 		return ra < rb;
 	return a > b;
@@ -196,7 +191,7 @@ static const char *symbol_indexed(const struct ep_image *img, uint64_t addr, uin
 	uint32_t best = img->sym_index[lo - 1];
 	if (offset)
 		*offset = addr - sym_addr(img, best);
-	return ep_sym_name(img, sym_at(img, best));
+	return ep_sym_name(img, ep_sym_at(img, best));
 }
 
 /*
@@ -257,7 +252,7 @@ bool ep_image_symbol_addr(const struct ep_image *img, const char *name, uint64_t
 	for (int k = 0; k < 2; k++) {
 		for (uint64_t n = 0; n < range_len(&o, k); n++) {
 			uint64_t i = nth_symbol(&o, k, n);
-			const uint8_t *sym = sym_at(img, (uint32_t)i);
+			const uint8_t *sym = ep_sym_at(img, (uint32_t)i);
 			const char *s = ep_sym_usable(sym) ? ep_sym_name(img, sym) : NULL;
 			if (s && ep_streq(s, name)) {
 				*addr = sym_addr(img, (uint32_t)i);
@@ -278,7 +273,7 @@ static unsigned prefix_hash(const void *name)
 static void match_symbol(const struct ep_image *img, uint32_t i, const char *const *names, unsigned n,
 			 uint32_t wanted, uint32_t *found, uint64_t *addrs)
 {
-	const uint8_t *sym = sym_at(img, i);
+	const uint8_t *sym = ep_sym_at(img, i);
 	const char *s = ep_sym_usable(sym) ? ep_sym_name(img, sym) : NULL;
 	for (unsigned j = 0; s && j < n; j++) {
 		if (!(wanted & ~*found & (1u << j)) || s[0] != names[j][0] || !ep_streq(s, names[j]))
@@ -311,14 +306,14 @@ struct scan {
 
 static void prefetch_name(const struct scan *sc, uint64_t i)
 {
-	uint32_t off = ep_le32(sym_at(sc->img, (uint32_t)i) + ELF_ST_NAME);
+	uint32_t off = ep_le32(ep_sym_at(sc->img, (uint32_t)i) + ELF_ST_NAME);
 	__builtin_prefetch(sc->tab + (off <= sc->last ? off : 0));
 }
 
 /* Symbol i; true when every name has been found. */
 static bool scan_one(const struct scan *sc, uint64_t i)
 {
-	uint32_t off = ep_le32(sym_at(sc->img, (uint32_t)i) + ELF_ST_NAME);
+	uint32_t off = ep_le32(ep_sym_at(sc->img, (uint32_t)i) + ELF_ST_NAME);
 	if (off > sc->last)
 		return false;
 	unsigned h = prefix_hash(sc->tab + off);

@@ -57,56 +57,56 @@ static bool ld_hash(const char *s, uint64_t *hash)
 }
 
 /* Symbol i's ld hash; false when it has no name to hash. */
-static bool sym_hash(const struct ep_ld_order *v, uint64_t i, uint64_t *hash)
+static bool sym_hash(const struct ep_ld_order *o, uint64_t i, uint64_t *hash)
 {
-	const char *name = ep_sym_name(v->img, ep_sym_at(v->img, i));
+	const char *name = ep_sym_name(o->img, ep_sym_at(o->img, i));
 	return name && ld_hash(name, hash);
 }
 
 /* The first size of ld_sizes the samples' buckets ascend for; false if none or a sample has no name. */
-static bool find_size(struct ep_ld_order *v)
+static bool find_size(struct ep_ld_order *o)
 {
-	uint64_t hash[LD_SAMPLES], n = v->hi - v->lo;
+	uint64_t hash[LD_SAMPLES], n = o->hi - o->lo;
 	for (unsigned k = 0; k < LD_SAMPLES; k++)
-		if (!sym_hash(v, v->lo + (n - 1) * k / (LD_SAMPLES - 1), &hash[k]))
+		if (!sym_hash(o, o->lo + (n - 1) * k / (LD_SAMPLES - 1), &hash[k]))
 			return false;
 	for (unsigned s = 0; s < sizeof(ld_sizes) / sizeof(ld_sizes[0]); s++) {
 		unsigned k = 1;
 		while (k < LD_SAMPLES && hash[k - 1] % ld_sizes[s] <= hash[k] % ld_sizes[s])
 			k++;
 		if (k == LD_SAMPLES) {
-			v->size = ld_sizes[s];
+			o->size = ld_sizes[s];
 			return true;
 		}
 	}
 	return false;
 }
 
-bool ep_ld_order_of(const struct ep_image *img, struct ep_ld_order *v)
+bool ep_ld_order_of(const struct ep_image *img, struct ep_ld_order *o)
 {
 	uint64_t count = img->symtab ? img->symtab_size / ELF_SYM_SIZE : 0;
-	*v = (struct ep_ld_order){img, img->symtab_first_global, count > UINT32_MAX ? UINT32_MAX : count, 0};
-	return v->lo >= 1 && v->lo < v->hi && v->hi - v->lo >= LD_MIN_GLOBALS && img->strtab && find_size(v);
+	*o = (struct ep_ld_order){img, img->symtab_first_global, count > UINT32_MAX ? UINT32_MAX : count, 0};
+	return o->lo >= 1 && o->lo < o->hi && o->hi - o->lo >= LD_MIN_GLOBALS && img->strtab && find_size(o);
 }
 
-bool ep_ld_order_find(const struct ep_ld_order *v, const char *name, uint64_t *i)
+bool ep_ld_order_find(const struct ep_ld_order *o, const char *name, uint64_t *i)
 {
 	uint64_t want, h;
 	if (!ld_hash(name, &want))
 		return false;
-	uint64_t bucket = want % v->size, lo = v->lo, hi = v->hi;
+	uint64_t bucket = want % o->size, lo = o->lo, hi = o->hi;
 	while (lo < hi) { /* the first global whose bucket is not below the name's */
 		uint64_t mid = lo + (hi - lo) / 2;
-		if (!sym_hash(v, mid, &h))
+		if (!sym_hash(o, mid, &h))
 			return false;
-		if (h % v->size < bucket)
+		if (h % o->size < bucket)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < v->hi && sym_hash(v, lo, &h) && h % v->size == bucket; lo++) {
-		const uint8_t *sym = ep_sym_at(v->img, lo);
-		if (h == want && ep_sym_usable(sym) && ep_streq(ep_sym_name(v->img, sym), name)) {
+	for (; lo < o->hi && sym_hash(o, lo, &h) && h % o->size == bucket; lo++) {
+		const uint8_t *sym = ep_sym_at(o->img, lo);
+		if (h == want && ep_sym_usable(sym) && ep_streq(ep_sym_name(o->img, sym), name)) {
 			*i = lo;
 			return true;
 		}
