@@ -80,7 +80,8 @@ enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_ctx *
 		return EP_ERR_PV_NO_OPS;
 	pc->have_nop = (ac->syms_found & EP_SYM_PV_NOP) != 0;
 	pc->nop_func = ac->sym_pv_nop;
-	pc->bug_symbol = ac->abi->pv_bug_symbol;
+	pc->have_bug = (ac->syms_found & EP_SYM_PV_BUG) != 0;
+	pc->bug_func = ac->sym_pv_bug;
 	return EP_ERR_OK;
 }
 
@@ -94,7 +95,7 @@ static enum ep_err pv_call(uint8_t *out, uint64_t site, uint64_t target)
 	return EP_ERR_OK;
 }
 
-enum ep_err ep_pv_build(const struct ep_image *img, struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
+enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
 			uint8_t *out, struct ep_build_info *info)
 {
 	*info = (struct ep_build_info){0};
@@ -115,10 +116,6 @@ enum ep_err ep_pv_build(const struct ep_image *img, struct ep_pv_ctx *pc, const 
 		return EP_ERR_PV_SITE_TOO_SHORT;
 	info->action = EP_ACT_CALL;
 	if (target == 0) {
-		if (pc->bug_symbol) {
-			pc->have_bug = ep_image_symbol_addr(img, pc->bug_symbol, &pc->bug_func);
-			pc->bug_symbol = NULL;
-		}
 		if (!pc->have_bug)
 			return EP_ERR_PV_NO_BUG_FUNC;
 		target = info->target = pc->bug_func;

@@ -150,8 +150,8 @@ static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes
 		ep_pv_entry_at(t->pv_raw, i, &e);
 		*nbytes += e.len;
 	}
-	for (size_t off = t->abi ? t->abi->instrlen_at : 0, i = 0; i < t->alt_count; i++, off += t->abi->entry_size)
-		*nbytes += t->alt_raw[off];
+	for (unsigned i = 0; i < t->alt_count; i++)
+		*nbytes += t->alt_raw[(size_t)i * t->abi->entry_size + t->abi->instrlen_at];
 }
 
 enum ep_err ep_patch_plan_size(const struct ep_image *img, const struct ep_patch_opts *opts, size_t *need)
@@ -662,16 +662,17 @@ static void init_alt_ctx(struct ep_alt_ctx *c, const struct ep_image *img, const
 	c->abi = abi;
 	c->caps = o->caps;
 	c->ncaps = o->caps ? o->ncaps : 0;
-	/* One pass over the symbols per plan, not one per DIRECT_CALL entry or table. */
+	/* One lookup of every name per plan, not one per DIRECT_CALL entry or table. */
 	const char *const names[] = {abi->nop_func_symbol, "__x86_return_thunk", "its_return_thunk",
-				     abi->pv_ops_symbol, abi->pv_nop_symbol};
-	uint64_t at[5];
-	c->syms_found = ep_image_symbols_addr(img, names, 5, at);
+				     abi->pv_ops_symbol, abi->pv_nop_symbol, abi->pv_bug_symbol};
+	uint64_t at[6];
+	c->syms_found = ep_image_symbols_addr(img, names, 6, at);
 	c->nop_func = at[0];
 	c->sym_x86_return_thunk = at[1];
 	c->sym_its_return_thunk = at[2];
 	c->sym_pv_ops = at[3];
 	c->sym_pv_nop = at[4];
+	c->sym_pv_bug = at[5];
 	const struct ep_section *r = ep_image_section(img, ".altinstr_replacement");
 	if (r && r->vaddr) {
 		c->have_repl = true;

@@ -107,8 +107,8 @@ struct ep_alt_ctx {
 	unsigned ret_shift;             /* range b starts at ret_sites[0] + (b << ret_shift) */
 	uint64_t ret_default, ret_thunk, ret_its;  /* __x86_return_thunk, chosen, its_return_thunk */
 	uint64_t nop_func;              /* the ABI's nop_func; 0 when there is none */
-	/* Found in one pass over the symbol table per plan (a vmlinux has ~150k symbols). */
-	uint64_t sym_x86_return_thunk, sym_its_return_thunk, sym_pv_ops, sym_pv_nop;
+	/* Looked up together once per plan (ep_image_symbols_addr; a vmlinux has ~150k symbols). */
+	uint64_t sym_x86_return_thunk, sym_its_return_thunk, sym_pv_ops, sym_pv_nop, sym_pv_bug;
 	uint32_t syms_found;            /* EP_SYM_* bits */
 };
 enum {
@@ -117,6 +117,7 @@ enum {
 	EP_SYM_ITS_RETURN_THUNK = 1 << 2,
 	EP_SYM_PV_OPS = 1 << 3,
 	EP_SYM_PV_NOP = 1 << 4,
+	EP_SYM_PV_BUG = 1 << 5,
 };
 /*
  * Entry i's site address (an s32 relative to the entry, first in both
@@ -211,18 +212,12 @@ struct ep_pv_ctx {
 	uint64_t ops, ops_size;     /* pv_ops array */
 	uint64_t nop_func, bug_func;
 	bool have_nop, have_bug;
-	const char *bug_symbol;     /* looked up when a slot first holds 0, then NULL */
 };
-/*
- * pv_ops by its symbol, or (stripped kernels) from the table's `ff 15` sites;
- * the no-op function by symbol. The BUG function is looked up by ep_pv_build
- * only when a site's slot is empty: no slot of Debian's 6.1 is, and its name
- * lies 12.6k symbols deep in either direction, twice as far as the others.
- */
+/* pv_ops by its symbol, or (stripped kernels) from the table's `ff 15` sites; the no-op and BUG functions by symbol. */
 enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_ctx *ac, const uint8_t *raw,
 			   unsigned count, struct ep_pv_ctx *pc);
 /* Validates the site and builds its bytes into out[0..e->len). */
-enum ep_err ep_pv_build(const struct ep_image *img, struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
+enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
 			uint8_t *out, struct ep_build_info *info);
 
 /* --- static_call.c --- */

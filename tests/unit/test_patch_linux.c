@@ -250,10 +250,7 @@ static void test_paravirt61_nested_overlap(void **state)
 	free(s);
 }
 
-/*
- * An empty slot and no paravirt_BUG symbol: the BUG function is looked up
- * only then, and its absence refuses the plan by name, the image untouched.
- */
+/* An empty slot and no paravirt_BUG symbol: refused by name, the image untouched. */
 static void test_paravirt61_no_bug_func(void **state)
 {
 	(void)state;
