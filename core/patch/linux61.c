@@ -39,9 +39,9 @@ unsigned ep_optimize_nops61(uint8_t *buf, size_t len)
 	size_t i = 0;
 	while (i < len) {
 		struct ep_insn insn;
-		if (ep_insn_decode(buf + i, len - i, &insn) != EP_ERR_OK)
-			break;
-		if (insn.len != 1 || buf[i] != 0x90) {
+		if (buf[i] != 0x90) { /* (a 90 byte is always a whole one-byte instruction: no decoding) */
+			if (ep_insn_decode(buf + i, len - i, &insn) != EP_ERR_OK)
+				break;
 			i += insn.len;
 			continue;
 		}

@@ -16,15 +16,29 @@
 #include "patch/private.h"
 #include "x86/nop.h"
 
+/*
+ * The instruction at buf[pos..len): its length (0: not an instruction) and
+ * whether it is a NOP. A 90 byte, the padding most sites end in, is always
+ * a one-byte NOP (no prefix can come before it here): no decoder needed.
+ */
+static size_t insn_at(const uint8_t *buf, size_t pos, size_t len, bool *nop)
+{
+	struct ep_insn insn;
+	*nop = buf[pos] == 0x90;
+	if (*nop)
+		return 1;
+	if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK)
+		return 0;
+	*nop = ep_insn_is_nop(buf + pos, &insn);
+	return insn.len;
+}
+
 /* End of the run of NOP instructions starting at pos (stops at anything else or undecodable). */
 static size_t skip_nops(const uint8_t *buf, size_t pos, size_t len)
 {
-	while (pos < len) {
-		struct ep_insn insn;
-		if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK || !ep_insn_is_nop(buf + pos, &insn))
-			break;
-		pos += insn.len;
-	}
+	bool nop = true;
+	for (size_t n; pos < len && (n = insn_at(buf, pos, len, &nop)) && nop;)
+		pos += n;
 	return pos;
 }
 
@@ -35,11 +49,12 @@ unsigned ep_optimize_nops(uint8_t *buf, size_t len)
 	if (len > EP_PATCH_MAX_LEN)
 		return 0;
 	while (i < len) {
-		struct ep_insn insn;
-		if (ep_insn_decode(buf + i, len - i, &insn) != EP_ERR_OK)
+		bool nop;
+		size_t n = insn_at(buf, i, len, &nop);
+		if (!n)
 			break;
-		size_t next = i + insn.len;
-		if (ep_insn_is_nop(buf + i, &insn)) {
+		size_t next = i + n;
+		if (nop) {
 			if (next == len)
 				break;
 			next = skip_nops(buf, next, len);

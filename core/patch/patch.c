@@ -143,15 +143,17 @@ static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
  */
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
 {
-	*nsites = t->sc_count + t->pv_count + t->hc_count + t->alt_count;
-	*nbytes = (size_t)t->sc_count * EP_SCALL_MAX_LEN + (size_t)t->hc_count * EP_HC_SITE_MAX_LEN;
+	size_t n = (size_t)t->sc_count * EP_SCALL_MAX_LEN + (size_t)t->hc_count * EP_HC_SITE_MAX_LEN;
 	for (unsigned i = 0; i < t->pv_count; i++) {
 		struct ep_pv_entry e;
 		ep_pv_entry_at(t->pv_raw, i, &e);
-		*nbytes += e.len;
+		n += e.len;
 	}
-	for (unsigned i = 0; i < t->alt_count; i++)
-		*nbytes += t->alt_raw[(size_t)i * t->abi->entry_size + t->abi->instrlen_at];
+	const uint8_t *instrlen = t->alt_count ? t->alt_raw + t->abi->instrlen_at : NULL;
+	for (size_t i = 0, step = t->abi->entry_size; i < t->alt_count; i++)
+		n += instrlen[i * step];
+	*nsites = t->sc_count + t->pv_count + t->hc_count + t->alt_count;
+	*nbytes = n;
 }
 
 enum ep_err ep_patch_plan_size(const struct ep_image *img, const struct ep_patch_opts *opts, size_t *need)
@@ -288,18 +290,18 @@ static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct table
 	for (unsigned k = i; k < g->end; k++) {
 		uint8_t tmp[EP_PATCH_MAX_LEN];
 		group_entry(t, g, k, &e);
-		enum ep_err err = ep_alt_build(c, &e, len, cur, tmp, &info);
+		bool passes = ep_alt_entry_passes(c, &e); /* a passing entry is built where it is kept */
+		enum ep_err err = ep_alt_build(c, &e, len, cur, passes ? out : tmp, &info);
 		if (err) {
 			fail_at(f, err, "alt", k, s->addr, e.repl);
 			return err;
 		}
-		if (!ep_alt_entry_passes(c, &e))
+		if (!passes)
 			continue;
 		s->feature = e.feature;
 		s->flags = e.flags;
 		s->chosen = k - i + 1;
 		s->repllen = e.repllen;
-		ep_memcpy(out, tmp, len);
 		kept = info;
 	}
 	if (!s->chosen)
@@ -328,17 +330,17 @@ static enum ep_err build_group61(const struct ep_alt_ctx *c, const struct tables
 	for (unsigned k = i; k < g->end; k++) {
 		uint8_t tmp[EP_PATCH_MAX_LEN];
 		group_entry(t, g, k, &e);
-		enum ep_err err = ep_alt61_build(c, &e, tmp, &info);
+		bool passes = ep_alt_entry_passes(c, &e); /* a passing entry is built over the site's bytes */
+		enum ep_err err = ep_alt61_build(c, &e, passes ? out : tmp, &info);
 		if (err) {
 			fail_at(f, err, "alt", k, s->addr, e.repl);
 			return err;
 		}
-		if (ep_alt_entry_passes(c, &e)) {
+		if (passes) {
 			s->feature = e.feature;
 			s->flags = e.flags;
 			s->chosen = k - i + 1;
 			s->repllen = e.repllen;
-			ep_memcpy(out, tmp, e.instrlen);
 			record_build(s, &info);
 		}
 		nops += ep_optimize_nops61(out, e.instrlen);

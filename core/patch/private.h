@@ -158,9 +158,9 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 			   struct ep_build_info *info);
 
 /* --- retsites.c --- */
-/* Entries in .return_sites (0 when absent or the ABI has none). */
 /* Return sites lying wholly inside [addr, addr + len). */
 unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len);
+/* Entries in .return_sites (0 when absent or the ABI has none). */
 unsigned ep_ret_sites_count(const struct ep_image *img, const struct ep_alt_abi *abi);
 /* Address ranges of the return sites' index, and the buffer ep_ret_sites_init needs for count sites. */
 #define EP_RET_RANGES 4096
@@ -192,8 +192,8 @@ static inline void ep_ret_mark(uint64_t *marks, uint64_t addr, unsigned len)
 }
 /*
  * Checks every return site, and keeps (sorted, indexed) those that may
- * matter: in a marked block or inside .altinstr_replacement (all of them when
- * marks is NULL). buf: EP_RET_BUF_SIZE(count) bytes (the sites kept, as many
+ * matter: in a marked block or inside .altinstr_replacement (whose blocks
+ * it marks; all of them when every bit is set). buf: EP_RET_BUF_SIZE(count) bytes (the sites kept, as many
  * sorted, then the index); also the thunk addresses. The marks are then
  * redone as the blocks the kept sites start in (c->ret_blocks), so that a
  * lookup near none of them is one bit test. A return site not wholly inside

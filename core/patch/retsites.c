@@ -121,33 +121,47 @@ static bool may_hold(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
 }
 
 /*
+ * Keeps the marked sites of the table's entries [p, end) while they lie in
+ * the segment [lo, lo + lim + 5) (lim: its size less 5, so a kept site's 5
+ * bytes are in it); returns where it stopped: end, or the first site not
+ * in that segment. delta turns an entry's address in memory into its
+ * run-time one. This loop is most of a kernel's return-site cost (58k
+ * sites, a few thousand kept): it calls nothing, so all it carries stays
+ * in registers.
+ */
+static const uint8_t *keep_in_segment(const uint8_t *p, const uint8_t *end, uint64_t delta, uint64_t lo,
+				      uint64_t lim, const uint64_t *marks, uint64_t **out)
+{
+	uint64_t *o = *out;
+	for (; p < end; p += 4) {
+		uint64_t site = ep_rel_addr((uint64_t)(uintptr_t)p + delta, p);
+		if (site - lo > lim)
+			break;
+		if (marked(marks, site))
+			*o++ = site;
+	}
+	*out = o;
+	return p;
+}
+
+/*
  * Checks each of the count sites of the table at `at` (raw: its bytes) and
- * keeps those ep_ret_sites_init wants into buf[0..*kept). The loop is most of
- * a kernel's return-site cost (58k sites, a few thousand kept): it carries
- * only what each site needs.
+ * keeps the marked ones into buf[0..*kept), a segment's run at a time.
  */
 static enum ep_err read_sites(const struct ep_alt_ctx *c, uint64_t at, const uint8_t *raw, unsigned count,
 			      const uint64_t *marks, uint64_t *buf, unsigned *kept, unsigned *bad)
 {
-	/* The executable segment the last site was in, [x_lo, x_lo + x_size): most are in one. */
-	uint64_t x_lo = 0, x_size = 0;
-	/* Kept whatever the marks: the sites in the replacements (c->repl_*, empty when none). */
-	uint64_t r_lo = c->repl_start, r_size = c->have_repl ? c->repl_end - c->repl_start : 0;
-	uint64_t *out = buf;
-	for (const uint8_t *p = raw, *end = raw + 4 * (size_t)count; p < end; p += 4, at += 4) {
-		uint64_t site = ep_rel_addr(at, p);
-		/* Everything below may then add 5 to a site without wrapping. */
-		if (x_size < 5 || site - x_lo > x_size - 5) {
-			const struct ep_segment *seg = ep_image_segment(c->img, site, 5);
-			if (!seg || !(seg->flags & EP_SEG_X)) {
-				*bad = (unsigned)((p - raw) / 4);
-				return EP_ERR_RET_SITE_OUT_OF_TEXT;
-			}
-			x_lo = seg->vaddr;
-			x_size = seg->memsz;
+	uint64_t delta = at - (uint64_t)(uintptr_t)raw, *out = buf;
+	const uint8_t *end = raw + 4 * (size_t)count;
+	for (const uint8_t *p = raw; p < end;) {
+		uint64_t site = ep_rel_addr((uint64_t)(uintptr_t)p + delta, p);
+		const struct ep_segment *seg = ep_image_segment(c->img, site, 5);
+		if (!seg || !(seg->flags & EP_SEG_X)) {
+			*bad = (unsigned)((p - raw) / 4);
+			return EP_ERR_RET_SITE_OUT_OF_TEXT;
 		}
-		if (!marks || marked(marks, site) || site - r_lo < r_size)
-			*out++ = site;
+		/* seg holds site's 5 bytes: memsz >= 5, and adding 5 to a kept site cannot wrap. */
+		p = keep_in_segment(p, end, delta, seg->vaddr, seg->memsz - 5, marks, &out);
 	}
 	*kept = (unsigned)(out - buf);
 	return EP_ERR_OK;
@@ -167,6 +181,10 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 	dflt = c->sym_x86_return_thunk;
 	const uint8_t *raw = ep_image_ptr(c->img, s->vaddr, s->size);
 	unsigned kept;
+	if (c->have_repl) { /* the sites in the replacements are kept too: their blocks marked */
+		uint64_t size = c->repl_end - c->repl_start, all = (uint64_t)EP_RET_MARK_BITS << EP_RET_BLOCK_SHIFT;
+		ep_ret_mark(marks, c->repl_start, (unsigned)(size < all ? size : all)); /* all: every block */
+	}
 	enum ep_err err = read_sites(c, s->vaddr, raw, count, marks, buf, &kept, bad);
 	if (err)
 		return err;
@@ -178,8 +196,7 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 	if (kept)
 		sort_by_range(c, buf, kept, (uint32_t *)(void *)(buf + 2 * (size_t)count), lo, hi);
 	c->nret = kept;
-	if (marks)
-		mark_kept(c, marks);
+	mark_kept(c, marks);
 	c->ret_default = dflt;
 	c->ret_thunk = return_thunk ? return_thunk : dflt;
 	c->ret_its = c->sym_its_return_thunk;

@@ -425,11 +425,18 @@ enum ep_err ep_insn_decode_general(const uint8_t *buf, size_t avail, struct ep_i
  * a 6.12 kernel's 41k, 15k are the 90 of NOP padding, 9k a call or jmp with a
  * rel32 or rel8, 8k a one-byte sti, cli, pushf, pop or int3. No prefix, no
  * escape, no ModRM, no immediate: what the general path would find is taken
- * from the attribute table here. False: take the general path.
+ * from the attribute table here. The one ModRM form taken here is ff 15,
+ * `call *disp32(%rip)`: every DIRECT_CALL site (4,072 of the 8,376 general
+ * decodes left in a plan of Debian's 6.12). False: take the general path.
  */
 static bool decode_short(const uint8_t *buf, size_t avail, struct ep_insn *out)
 {
 	uint8_t b = buf[0];
+	if (b == 0xff && avail >= 6 && buf[1] == 0x15) {
+		*out = (struct ep_insn){ .len = 6, .opcode = b, .map = EP_MAP_LEGACY, .has_modrm = true, .modrm = 0x15,
+					 .rip_relative = true, .rip_disp_off = 2, .rip_disp = (int32_t)ep_le32(buf + 2) };
+		return true;
+	}
 	uint32_t attr = ep_insn_attr_legacy[b];
 	size_t disp = attr == K_REL8 ? 1 : attr == K_REL32 ? 4 : 0;
 	if ((attr != K_NONE && !disp) || avail < 1 + disp || (b & 0xf0) == 0x40 || is_legacy_prefix(b))

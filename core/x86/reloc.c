@@ -23,6 +23,10 @@ bool ep_decodes_whole(const uint8_t *buf, size_t len)
 	size_t pos = 0;
 	while (pos < len) {
 		struct ep_insn insn;
+		if (buf[pos] == 0x90) { /* a one-byte NOP whatever follows: most sites' padding */
+			pos++;
+			continue;
+		}
 		if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK)
 			return false;
 		pos += insn.len;

@@ -494,7 +494,7 @@ static void assert_same_insn(const struct ep_insn *a, const struct ep_insn *b)
 }
 
 /*
- * The decoder's short cut (one-byte opcodes, plain rel8/rel32 branches) gives
+ * The decoder's short cut (one-byte opcodes, plain rel8/rel32 branches, ff 15) gives
  * what its general path gives, error or fields, for every first byte, with
  * tails that make displacements of both signs and every buffer length up to
  * past the longest short form; and an empty buffer is still an error.
@@ -505,8 +505,9 @@ static void short_cut_matches_general_path(void **state)
 	static const uint8_t tails[][6] = {
 		{0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, {0xff, 0xff, 0xff, 0xff, 0xcc, 0x90},
 		{0x80, 0x12, 0x34, 0x85, 0x90, 0x90}, {0x7f, 0x90, 0xc0, 0x05, 0x00, 0x00},
+		{0x15, 0x78, 0x56, 0x34, 0x92, 0x90}, /* ff 15: call *disp32(%rip), the one ModRM form */
 	};
-	unsigned short_ones = 0;
+	unsigned short_ones = 0, rip_calls = 0;
 	for (unsigned b = 0; b < 256; b++) {
 		for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]); t++) {
 			uint8_t buf[7] = {(uint8_t)b};
@@ -522,10 +523,13 @@ static void short_cut_matches_general_path(void **state)
 					assert_same_insn(&fast, &general);
 				short_ones += ef == EP_ERR_OK && fast.len <= 5 && fast.num_prefixes == 0 && !fast.rex &&
 					      !fast.has_modrm && !fast.imm_size;
+				rip_calls += ef == EP_ERR_OK && b == 0xff && fast.len == 6 && fast.rip_relative &&
+					     fast.rip_disp == (int32_t)0x92345678;
 			}
 		}
 	}
 	assert_true(short_ones > 100 * 4); /* the short cut's own kind was among them */
+	assert_int_equal(rip_calls, 2);    /* ff 15 with 6 and 7 bytes there */
 	struct ep_insn insn;
 	assert_int_not_equal(ep_insn_decode((const uint8_t *)"\x90", 0, &insn), EP_ERR_OK);
 	assert_int_equal(ep_insn_decode((const uint8_t *)"\xe8\x00\x00", 3, &insn), EP_ERR_INSN_TRUNCATED);

@@ -37,6 +37,14 @@ static uint64_t rnd(uint64_t n)
 	return rng % n;
 }
 
+/* Marks with every block set: every site is kept. */
+static uint64_t *all_marked(void)
+{
+	static uint64_t marks[EP_RET_MARK_SIZE / 8];
+	memset(marks, 0xff, sizeof(marks));
+	return marks;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -104,7 +112,7 @@ static void test_sorted_and_indexed(void **state)
 			memset(&c, 0, sizeof(c));
 			c.img = &img;
 			assert_true(EP_RET_BUF_SIZE(n) <= sizeof(buf));
-			assert_int_equal(ep_ret_sites_init(&c, buf, n, NULL, 0, &bad), EP_ERR_OK);
+			assert_int_equal(ep_ret_sites_init(&c, buf, n, all_marked(), 0, &bad), EP_ERR_OK);
 			assert_int_equal(c.nret, n);
 			assert_memory_equal(c.ret_sites, want, n * sizeof(*want));
 			/* Around every site, and at random, the first at or above the address. */
@@ -134,7 +142,7 @@ static void test_out_of_text(void **state)
 	struct ep_alt_ctx c;
 	memset(&c, 0, sizeof(c));
 	c.img = &img;
-	assert_int_equal(ep_ret_sites_init(&c, buf, n, NULL, 0, &bad), EP_ERR_RET_SITE_OUT_OF_TEXT);
+	assert_int_equal(ep_ret_sites_init(&c, buf, n, all_marked(), 0, &bad), EP_ERR_RET_SITE_OUT_OF_TEXT);
 	assert_int_equal(bad, 70);
 }
 
