@@ -129,8 +129,10 @@ const uint8_t *ep_alt_repl_bytes(const struct ep_alt_ctx *c, const struct ep_alt
 	return ep_image_ptr(c->img, e->repl, e->repllen);
 }
 
-static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep_alt_entry *e)
+static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
+				     struct ep_code_facts *facts)
 {
+	*facts = (struct ep_code_facts){ .first_nop = e->repllen };
 	if (e->repllen == 0)
 		return EP_ERR_OK;
 	if (!c->have_repl)
@@ -140,10 +142,11 @@ static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep
 	const uint8_t *bytes = ep_alt_repl_bytes(c, e);
 	if (!bytes)
 		return EP_ERR_ALT_REPL_OUT_OF_SECTION;
-	bool one_call = e->repllen == 5 && bytes[0] == 0xe8; /* a call rel32 (every DIRECT_CALL's): whole */
-	if (!one_call && !ep_decodes_whole(bytes, e->repllen))
-		return EP_ERR_ALT_REPL_NOT_INSNS;
-	return EP_ERR_OK;
+	if (e->repllen == 5 && bytes[0] == 0xe8) { /* a call rel32 (every DIRECT_CALL's): whole */
+		facts->relative = true;
+		return EP_ERR_OK;
+	}
+	return ep_decodes_whole(bytes, e->repllen, facts) ? EP_ERR_OK : EP_ERR_ALT_REPL_NOT_INSNS;
 }
 
 /* Where the pointer of `call *disp32(%rip)` at site lives. */
@@ -152,7 +155,8 @@ static uint64_t dcall_ptr_addr(const struct ep_alt_entry *e, const uint8_t *orig
 	return ep_rel_addr(e->instr + 6, orig + 2);
 }
 
-static enum ep_err check_direct_call(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len)
+static enum ep_err check_direct_call(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
+				     uint64_t *target)
 {
 	const uint8_t *orig = ep_image_ptr(c->img, e->instr, len);
 	if (len != 6 || !orig || orig[0] != 0xff || orig[1] != 0x15)
@@ -163,11 +167,14 @@ static enum ep_err check_direct_call(const struct ep_alt_ctx *c, const struct ep
 	uint8_t ptr[8];
 	if (!ep_image_read(c->img, dcall_ptr_addr(e, orig), 8, ptr))
 		return EP_ERR_ALT_DCALL_PTR_UNMAPPED;
+	*target = ep_le64(ptr);
 	return EP_ERR_OK;
 }
 
-enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len)
+enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
+			       struct ep_alt_facts *facts)
 {
+	facts->dcall_target = 0;
 	if (e->instrlen == 0)
 		return EP_ERR_ALT_INSTRLEN_ZERO;
 	if (e->flags & ~c->abi->known_flags)
@@ -179,26 +186,30 @@ enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_e
 	/* 6.1 applies each entry over its own instrlen: a longer replacement would be torn. */
 	if (c->abi->rules == EP_ALT_RULES_61 && e->repllen > e->instrlen)
 		return EP_ERR_ALT_REPL_TOO_LONG;
-	enum ep_err err = check_replacement(c, e);
+	enum ep_err err = check_replacement(c, e, &facts->repl);
 	if (err)
 		return err;
 	if (e->flags & EP_ALT_FLAG_DIRECT_CALL)
-		return check_direct_call(c, e, len);
+		return check_direct_call(c, e, len, &facts->dcall_target);
 	return EP_ERR_OK;
 }
 
-static enum ep_err copy_and_relocate(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, uint8_t *out,
-				     struct ep_build_info *info)
+static enum ep_err copy_and_relocate(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
+				     const struct ep_code_facts *repl, uint8_t *out, struct ep_build_info *info)
 {
 	if (e->repllen == 0)
 		return EP_ERR_OK;
 	ep_memcpy(out, ep_alt_repl_bytes(c, e), e->repllen);
-	ep_ret_sites_apply(c, e->repl, out, e->repllen);
+	info->produced = e->repllen;
+	if (!ep_ret_sites_apply(c, e->repl, out, e->repllen) && !repl->relative) {
+		/* The bytes the check decoded, nothing to re-aim: relocating would only decode them again. */
+		info->nops_from = (uint8_t)repl->first_nop;
+		return EP_ERR_OK;
+	}
 	struct ep_reloc_result r;
 	enum ep_err err = ep_reloc_apply(out, e->repllen, e->repl, e->instr, &r);
 	info->reloc = (uint8_t)r.reloc;
 	info->shrunk = (uint8_t)r.shrunk;
-	info->produced = e->repllen;
 	info->nops_from = r.nops ? 0 : e->repllen; /* a shrunk jump's filler is int3, not NOPs */
 	return err;
 }
@@ -209,15 +220,13 @@ static enum ep_err copy_and_relocate(const struct ep_alt_ctx *c, const struct ep
  * declared no-op function becomes NOPs.
  */
 static enum ep_err build_direct_call(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
-				     const uint8_t *orig, uint8_t *out, struct ep_build_info *info)
+				     const struct ep_alt_facts *facts, uint8_t *out, struct ep_build_info *info)
 {
-	uint8_t ptr[8];
-	ep_image_read(c->img, dcall_ptr_addr(e, orig), 8, ptr); /* checked by check_direct_call */
-	uint64_t target = ep_le64(ptr);
+	uint64_t target = facts->dcall_target; /* read by check_direct_call */
 	info->target = target;
 	if (target == 0 && c->abi->null_call == EP_NULL_CALL_KEEP_REPL) {
 		info->action = EP_ACT_CALL;
-		return copy_and_relocate(c, e, out, info);
+		return copy_and_relocate(c, e, &facts->repl, out, info);
 	}
 	if (target == 0) {
 		out[0] = 0x0f;
@@ -241,14 +250,14 @@ static enum ep_err build_direct_call(const struct ep_alt_ctx *c, const struct ep
 }
 
 enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
-			 const uint8_t *orig, uint8_t *out, struct ep_build_info *info)
+			 const struct ep_alt_facts *facts, uint8_t *out, struct ep_build_info *info)
 {
 	*info = (struct ep_build_info){0};
 	ep_memset(out, 0x90, len);
 	info->action = EP_ACT_PATCH;
 	if (e->flags & EP_ALT_FLAG_DIRECT_CALL)
-		return build_direct_call(c, e, orig, out, info);
-	return copy_and_relocate(c, e, out, info);
+		return build_direct_call(c, e, facts, out, info);
+	return copy_and_relocate(c, e, &facts->repl, out, info);
 }
 
 void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info)

@@ -74,8 +74,15 @@ static void recompute_jump61(uint8_t *out, uint64_t repl, uint64_t site, struct 
 	ep_put_le32(out + 1, (uint32_t)(d - 5));
 }
 
-enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, uint8_t *out,
-			   struct ep_build_info *info)
+/*
+ * nops_from: the NOP pass may start after the instructions before the
+ * replacement's first NOP, as its check decoded them, unless the copy is no
+ * longer those bytes: a return site rewritten in it, or a jump recomputed
+ * (whose new form, `eb` + NOP3 or `e9`, has other boundaries: from 0). A
+ * re-aimed call keeps its one 5-byte instruction.
+ */
+enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
+			   const struct ep_alt_facts *facts, uint8_t *out, struct ep_build_info *info)
 {
 	ep_memset(info, 0, sizeof(*info));
 	info->action = EP_ACT_PATCH;
@@ -85,7 +92,8 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 		return EP_ERR_OK;
 	const uint8_t *repl = ep_alt_repl_bytes(c, e);
 	ep_memcpy(out, repl, e->repllen);
-	ep_ret_sites_apply(c, e->repl, out, e->repllen);
+	bool rewritten = ep_ret_sites_apply(c, e->repl, out, e->repllen) != 0;
+	info->nops_from = rewritten ? 0 : (uint8_t)facts->repl.first_nop;
 	if (e->repllen != 5)
 		return EP_ERR_OK;
 	if (out[0] == 0xe8) {
@@ -101,6 +109,7 @@ enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry
 		if (d < INT32_MIN || d > INT32_MAX)
 			return EP_ERR_ALT_RELOC_OVERFLOW;
 		recompute_jump61(out, e->repl, e->instr, info);
+		info->nops_from = 0;
 	}
 	return EP_ERR_OK;
 }

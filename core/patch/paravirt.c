@@ -18,6 +18,7 @@
 #include "patch/private.h"
 
 #define PV_ENTRY_SIZE 16
+#define PV_SLOTS_SIZE (256u * 8) /* pv_ops slots a u8 type can name */
 
 enum ep_err ep_pv_table(const struct ep_image *img, const uint8_t **raw, unsigned *count)
 {
@@ -82,7 +83,22 @@ enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_ctx *
 	pc->nop_func = ac->sym_pv_nop;
 	pc->have_bug = (ac->syms_found & EP_SYM_PV_BUG) != 0;
 	pc->bug_func = ac->sym_pv_bug;
+	pc->ops_bytes = pc->ops <= UINT64_MAX - PV_SLOTS_SIZE ? ep_image_ptr(img, pc->ops, PV_SLOTS_SIZE) : NULL;
 	return EP_ERR_OK;
+}
+
+/* pv_ops[type] into *target: from the slots in hand, else found (zeros past the file); false: unmapped. */
+static bool read_slot(const struct ep_image *img, const struct ep_pv_ctx *pc, unsigned type, uint64_t *target)
+{
+	uint8_t slot[8];
+	if (pc->ops_bytes) {
+		*target = ep_le64(pc->ops_bytes + 8u * type);
+		return true;
+	}
+	if (!ep_image_read(img, pc->ops + 8u * type, 8, slot))
+		return false;
+	*target = ep_le64(slot);
+	return true;
 }
 
 static enum ep_err pv_call(uint8_t *out, uint64_t site, uint64_t target)
@@ -96,16 +112,17 @@ static enum ep_err pv_call(uint8_t *out, uint64_t site, uint64_t target)
 }
 
 enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
-			uint8_t *out, struct ep_build_info *info)
+			uint8_t *out, struct ep_build_info *info, const uint8_t **site)
 {
 	*info = (struct ep_build_info){0};
-	uint8_t *site, slot[8];
-	enum ep_code_span span = e->len ? ep_image_code(img, e->instr, e->len, &site) : EP_CODE_NOT_EXEC;
+	uint8_t *bytes = NULL;
+	uint64_t target;
+	enum ep_code_span span = e->len ? ep_image_code(img, e->instr, e->len, &bytes) : EP_CODE_NOT_EXEC;
+	*site = bytes;
 	if (span != EP_CODE_OK)
 		return span == EP_CODE_NOT_EXEC ? EP_ERR_PV_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
-	if (!ep_image_read(img, pc->ops + 8u * e->type, 8, slot))
+	if (!read_slot(img, pc, e->type, &target))
 		return EP_ERR_PV_NO_OPS;
-	uint64_t target = ep_le64(slot);
 	info->target = target;
 	if (pc->have_nop && target == pc->nop_func) {
 		info->action = EP_ACT_NOP;

@@ -85,13 +85,16 @@ static enum ep_err find_tables(const struct ep_image *img, const struct ep_patch
 /*
  * A group: consecutive entries with the same absolute address, [i, end),
  * its length the longest instrlen. Its first GROUP_MAX entries are kept as
- * group_end decoded them, for the checks and builds that go over them again
- * (a kernel's groups have a few; any further ones are decoded again).
+ * group_end decoded them, with what their checks learned, for the builds
+ * that go over them again (a kernel's groups have a few; any further ones
+ * are decoded and checked again).
  */
 #define GROUP_MAX 8
 struct group {
 	unsigned i, end, len;
 	struct ep_alt_entry e[GROUP_MAX];
+	struct ep_alt_facts facts[GROUP_MAX]; /* plan_group's checks */
+	struct ep_code_facts cur;             /* the site's own instructions (check_site) */
 };
 
 static void group_entry(const struct tables *t, const struct group *g, unsigned k, struct ep_alt_entry *e)
@@ -100,6 +103,16 @@ static void group_entry(const struct tables *t, const struct group *g, unsigned 
 		*e = g->e[k - g->i];
 	else
 		ep_alt_entry_at(t->abi, t->alt_raw, t->alt_addr, k, e);
+}
+
+/* What checking entry k (e) learned; past GROUP_MAX found again (it passed once: it passes again). */
+static void entry_facts(const struct ep_alt_ctx *c, const struct group *g, unsigned k, const struct ep_alt_entry *e,
+			struct ep_alt_facts *facts)
+{
+	if (k - g->i < GROUP_MAX)
+		*facts = g->facts[k - g->i];
+	else
+		(void)ep_alt_check_entry(c, e, g->len, facts);
 }
 
 /* The end of the group starting at entry i (entries naming the same site), its length into *len. */
@@ -196,15 +209,18 @@ static void record_build(struct ep_plan_site *s, const struct ep_build_info *b)
 	s->pad = (uint8_t)(s->len - b->produced);
 }
 
-/* span: what ep_image_code said of [addr, addr + len); cur: the bytes the site holds (overlay_paravirt). */
+/*
+ * span: what ep_image_code said of [addr, addr + len); cur: the bytes the
+ * site holds (overlay_paravirt); what its instructions hold into *facts.
+ */
 static enum ep_err check_site(const struct ep_alt_ctx *c, uint64_t addr, unsigned len, enum ep_code_span span,
-			      const uint8_t *cur)
+			      const uint8_t *cur, struct ep_code_facts *facts)
 {
 	if (span != EP_CODE_OK)
 		return span == EP_CODE_NOT_EXEC ? EP_ERR_ALT_SITE_OUT_OF_TEXT : EP_ERR_PATCH_SITE_NOT_IN_FILE;
 	if (c->have_repl && addr < c->repl_end && addr + len > c->repl_start)
 		return EP_ERR_ALT_SITE_IN_REPLACEMENT;
-	if (!ep_decodes_whole(cur, len))
+	if (!ep_decodes_whole(cur, len, facts))
 		return EP_ERR_ALT_SITE_NOT_INSNS;
 	return EP_ERR_OK;
 }
@@ -279,19 +295,21 @@ static bool group_is_early(const struct ep_patch_opts *o, const struct tables *t
  * passing one is kept, and only its bytes get the NOP optimisation (it
  * cannot fail, so the entries not kept need none), from where the build
  * says a NOP could be (nops_from: the walk would pass the bytes before it
- * unchanged).
+ * unchanged); a site kept as it is, from its own first NOP.
  */
 static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct tables *t, const struct group *g,
 				  const uint8_t *cur, struct ep_plan_site *s, uint8_t *out, struct ep_patch_failure *f)
 {
 	struct ep_alt_entry e;
+	struct ep_alt_facts facts;
 	struct ep_build_info info, kept;
 	unsigned i = g->i, len = g->len;
 	for (unsigned k = i; k < g->end; k++) {
 		uint8_t tmp[EP_PATCH_MAX_LEN];
 		group_entry(t, g, k, &e);
+		entry_facts(c, g, k, &e, &facts);
 		bool passes = ep_alt_entry_passes(c, &e); /* a passing entry is built where it is kept */
-		enum ep_err err = ep_alt_build(c, &e, len, cur, passes ? out : tmp, &info);
+		enum ep_err err = ep_alt_build(c, &e, len, &facts, passes ? out : tmp, &info);
 		if (err) {
 			fail_at(f, err, "alt", k, s->addr, e.repl);
 			return err;
@@ -304,8 +322,10 @@ static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct table
 		s->repllen = e.repllen;
 		kept = info;
 	}
-	if (!s->chosen)
+	if (!s->chosen) {
 		ep_alt_keep(cur, len, out, &kept);
+		kept.nops_from = (uint8_t)g->cur.first_nop;
+	}
 	kept.nops = (uint8_t)ep_optimize_nops(out + kept.nops_from, len - kept.nops_from);
 	record_build(s, &kept);
 	return EP_ERR_OK;
@@ -315,13 +335,18 @@ static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct table
  * Linux 6.1 rules: the entries are applied in table order, each on what the
  * site holds by then, and each re-runs 6.1's NOP optimisation over its own
  * instrlen (so a group's entries with different instrlens come out as 6.1's).
+ * That pass starts where the walk from 0 would meet its first NOP: after a
+ * passing entry, where its build says; before any, at the site's own first
+ * NOP (the bytes before it are still the site's); else from 0.
  */
 static enum ep_err build_group61(const struct ep_alt_ctx *c, const struct tables *t, const struct group *g,
 				 const uint8_t *cur, struct ep_plan_site *s, uint8_t *out, struct ep_patch_failure *f)
 {
 	struct ep_alt_entry e;
+	struct ep_alt_facts facts;
 	struct ep_build_info info;
 	unsigned nops = 0, i = g->i, len = g->len;
+	bool holds_cur = true; /* no entry has passed: out[0..first_nop) is still the site's */
 	ep_memcpy(out, cur, len);
 	ep_memset(&info, 0, sizeof(info));
 	info.action = EP_ACT_KEEP;
@@ -330,8 +355,9 @@ static enum ep_err build_group61(const struct ep_alt_ctx *c, const struct tables
 	for (unsigned k = i; k < g->end; k++) {
 		uint8_t tmp[EP_PATCH_MAX_LEN];
 		group_entry(t, g, k, &e);
+		entry_facts(c, g, k, &e, &facts);
 		bool passes = ep_alt_entry_passes(c, &e); /* a passing entry is built over the site's bytes */
-		enum ep_err err = ep_alt61_build(c, &e, passes ? out : tmp, &info);
+		enum ep_err err = ep_alt61_build(c, &e, &facts, passes ? out : tmp, &info);
 		if (err) {
 			fail_at(f, err, "alt", k, s->addr, e.repl);
 			return err;
@@ -343,23 +369,27 @@ static enum ep_err build_group61(const struct ep_alt_ctx *c, const struct tables
 			s->repllen = e.repllen;
 			record_build(s, &info);
 		}
-		nops += ep_optimize_nops61(out, e.instrlen);
+		size_t from = passes ? info.nops_from : holds_cur ? g->cur.first_nop : 0;
+		holds_cur = holds_cur && !passes;
+		if (from < e.instrlen)
+			nops += ep_optimize_nops61(out + from, e.instrlen - from);
 	}
 	s->nops = (uint8_t)(nops > 255 ? 255 : nops);
 	return EP_ERR_OK;
 }
 
 /* Checks and builds every entry of the group [i, end) with the ABI's rules. */
-static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, const struct group *g,
+static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, struct group *g,
 			      struct ep_patch_failure *f)
 {
 	const struct ep_alt_ctx *c = p->actx;
 	struct ep_alt_entry e;
+	struct ep_alt_facts beyond; /* an entry's past GROUP_MAX: found again when built */
 	unsigned i = g->i, end = g->end, len = g->len;
 	uint64_t addr = g->e[0].instr;
 	for (unsigned k = i; k < end; k++) {
 		group_entry(t, g, k, &e);
-		enum ep_err err = ep_alt_check_entry(c, &e, len);
+		enum ep_err err = ep_alt_check_entry(c, &e, len, k - i < GROUP_MAX ? &g->facts[k - i] : &beyond);
 		if (err) {
 			fail_at(f, err, "alt", k, addr, e.repl);
 			return err;
@@ -372,7 +402,7 @@ static enum ep_err plan_group(struct ep_patch_plan *p, const struct tables *t, c
 		overlay_paravirt(p, addr, len, cur);
 		ep_ret_sites_apply(c, addr, cur, len);
 	}
-	enum ep_err err = check_site(c, addr, len, span, cur);
+	enum ep_err err = check_site(c, addr, len, span, cur, &g->cur);
 	if (err) {
 		fail_at(f, err, "alt", i, addr, 0);
 		return err;
@@ -443,27 +473,28 @@ static enum ep_err plan_paravirt(struct ep_patch_plan *p, const struct tables *t
 		fail_at(f, err, "pv", 0, 0, 0);
 		return err;
 	}
+	const struct ep_segment *seg = NULL;
 	for (unsigned i = 0; i < t->pv_count; i++) {
 		struct ep_pv_entry e;
 		struct ep_build_info info;
-		uint8_t tmp[EP_PATCH_MAX_LEN];
+		const uint8_t *orig;
 		if (i + PREFETCH_AHEAD < t->pv_count) { /* a cache miss each too, as in prefetch_sites */
 			ep_pv_entry_at(t->pv_raw, i + PREFETCH_AHEAD, &e);
-			const uint8_t *ahead = ep_image_ptr(p->img, e.instr, 1);
+			const uint8_t *ahead = ep_image_ptr_near(p->img, &seg, e.instr, 1);
 			if (ahead)
 				__builtin_prefetch(ahead);
 		}
 		ep_pv_entry_at(t->pv_raw, i, &e);
-		err = ep_pv_build(p->img, &pc, &e, tmp, &info);
+		struct ep_plan_site *s = new_site(p, EP_SITE_PV, e.instr, i, e.len); /* built where it stays */
+		uint8_t *out = p->pool + s->bytes_off;
+		err = ep_pv_build(p->img, &pc, &e, out, &info, &orig);
 		if (err) {
 			fail_at(f, err, "pv", i, e.instr, info.target);
 			return err;
 		}
-		struct ep_plan_site *s = new_site(p, EP_SITE_PV, e.instr, i, e.len);
-		ep_memcpy(p->pool + s->bytes_off, tmp, e.len);
 		s->feature = e.type;
 		record_build(s, &info);
-		s->changed = ep_memcmp(tmp, ep_image_ptr(p->img, e.instr, e.len), e.len) != 0;
+		s->changed = ep_memcmp(out, orig, e.len) != 0;
 	}
 	p->npv = p->nsites;
 	sort_by_address(p, p->npv);

@@ -131,15 +131,21 @@ static inline uint64_t ep_alt_site_at(const struct ep_alt_abi *abi, const uint8_
 	*instrlen = raw[off + abi->instrlen_at];
 	return ep_rel_addr(table_addr + off, raw + off);
 }
+/* What checking an entry learned that building it needs: found once, not again. */
+struct ep_alt_facts {
+	uint64_t dcall_target;     /* DIRECT_CALL: what the pointer holds */
+	struct ep_code_facts repl; /* the replacement's instructions (a bare call rel32: relative, no NOP) */
+};
 /* Validates one entry against the site (group length len); err with no bytes built. */
-enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len);
+enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
+			       struct ep_alt_facts *facts);
 /*
- * Builds the site bytes for entry e into out[0..len), its NOP runs not yet
- * optimised (info->nops 0): only the entry kept gets that, by
- * ep_optimize_nops from info->nops_from.
+ * Builds the site bytes for entry e (facts: its check's) into out[0..len),
+ * its NOP runs not yet optimised (info->nops 0): only the entry kept gets
+ * that, by ep_optimize_nops from info->nops_from.
  */
 enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
-			 const uint8_t *orig, uint8_t *out, struct ep_build_info *info);
+			 const struct ep_alt_facts *facts, uint8_t *out, struct ep_build_info *info);
 /* The site left as it is (its NOP runs not yet optimised either). */
 void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info);
 bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
@@ -153,9 +159,12 @@ bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name);
 void ep_nops61_fill(uint8_t *buf, size_t len);
 /* Linux 6.1 optimize_nops: runs of 0x90 become NOPs of at most 8 bytes; returns bytes rewritten. */
 unsigned ep_optimize_nops61(uint8_t *buf, size_t len);
-/* One entry's bytes with 6.1's rules: out[0..instrlen), replacement + 0x90 padding. */
-enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, uint8_t *out,
-			   struct ep_build_info *info);
+/*
+ * One entry's bytes with 6.1's rules: out[0..instrlen), replacement + 0x90
+ * padding (facts: its check's); info->nops_from where its NOP pass may start.
+ */
+enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
+			   const struct ep_alt_facts *facts, uint8_t *out, struct ep_build_info *info);
 
 /* --- retsites.c --- */
 /* Return sites lying wholly inside [addr, addr + len). */
@@ -204,21 +213,25 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 			      uint64_t return_thunk, unsigned *bad);
 /* The first return site at or above addr (its index in c->ret_sites; c->nret if none). */
 size_t ep_ret_sites_first(const struct ep_alt_ctx *c, uint64_t addr);
-/* Rewrites, as the kernel's return-site pass does, each return site within buf (len bytes at addr). */
-void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
+/*
+ * Rewrites, as the kernel's return-site pass does, each return site within
+ * buf (len bytes at addr); returns how many it rewrote.
+ */
+unsigned ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
 
 /* --- paravirt.c --- */
 struct ep_pv_ctx {
 	uint64_t ops, ops_size;     /* pv_ops array */
+	const uint8_t *ops_bytes;   /* its 256 slots (a type is a u8) when the file holds them all, else NULL */
 	uint64_t nop_func, bug_func;
 	bool have_nop, have_bug;
 };
 /* pv_ops by its symbol, or (stripped kernels) from the table's `ff 15` sites; the no-op and BUG functions by symbol. */
 enum ep_err ep_pv_ctx_init(const struct ep_image *img, const struct ep_alt_ctx *ac, const uint8_t *raw,
 			   unsigned count, struct ep_pv_ctx *pc);
-/* Validates the site and builds its bytes into out[0..e->len). */
+/* Validates the site and builds its bytes into out[0..e->len); *site: the bytes it holds now. */
 enum ep_err ep_pv_build(const struct ep_image *img, const struct ep_pv_ctx *pc, const struct ep_pv_entry *e,
-			uint8_t *out, struct ep_build_info *info);
+			uint8_t *out, struct ep_build_info *info, const uint8_t **site);
 
 /* --- static_call.c --- */
 #define EP_SCALL_MAX_LEN 6 /* the bytes a static call site's build writes at most (a Jcc) */

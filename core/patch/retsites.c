@@ -212,27 +212,31 @@ static bool wants_thunk(const struct ep_alt_ctx *c, uint64_t site)
 	return true;
 }
 
-static void apply_one(const struct ep_alt_ctx *c, uint64_t site, uint8_t *p)
+/* Whether the site's bytes at p were rewritten. */
+static bool apply_one(const struct ep_alt_ctx *c, uint64_t site, uint8_t *p)
 {
 	int32_t rel;
 	if (!c->ret_default || p[0] != 0xe9 || ep_rel_addr(site + 5, p + 1) != c->ret_default)
-		return; /* not (or no longer) a jump to the default thunk */
+		return false; /* not (or no longer) a jump to the default thunk */
 	if (wants_thunk(c, site) && ep_rel32(site, 5, c->ret_thunk, &rel)) {
 		ep_put_le32(p + 1, (uint32_t)rel);
-		return;
+		return true;
 	}
 	p[0] = 0xc3;
 	ep_memset(p + 1, 0xcc, 4);
+	return true;
 }
 
-void ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len)
+unsigned ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len)
 {
+	unsigned n = 0;
 	if (!c->nret || len < 5 || !may_hold(c, addr, len))
-		return;
+		return 0;
 	size_t lo = ep_ret_sites_first(c, addr);
 	/* ret_sites[lo] >= addr: the offset cannot wrap, and a site must end inside buf. */
 	for (; lo < c->nret && c->ret_sites[lo] - addr <= len - 5; lo++)
-		apply_one(c, c->ret_sites[lo], buf + (c->ret_sites[lo] - addr));
+		n += apply_one(c, c->ret_sites[lo], buf + (c->ret_sites[lo] - addr));
+	return n;
 }
 
 unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len)

@@ -18,17 +18,25 @@
 #include "x86/insn.h"
 #include "x86/reloc.h"
 
-bool ep_decodes_whole(const uint8_t *buf, size_t len)
+bool ep_decodes_whole(const uint8_t *buf, size_t len, struct ep_code_facts *facts)
 {
-	size_t pos = 0;
-	while (pos < len) {
+	struct ep_code_facts local;
+	struct ep_code_facts *f = facts ? facts : &local;
+	f->first_nop = len;
+	f->relative = false;
+	for (size_t pos = 0; pos < len;) {
 		struct ep_insn insn;
 		if (buf[pos] == 0x90) { /* a one-byte NOP whatever follows: most sites' padding */
+			f->first_nop = pos < f->first_nop ? pos : f->first_nop;
 			pos++;
 			continue;
 		}
 		if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK)
 			return false;
+		bool maybe_nop = insn.opcode == 0x90 || insn.opcode == 0x1f; /* ep_insn_is_nop's opcodes */
+		if (maybe_nop && f->first_nop == len && ep_insn_is_nop(buf + pos, &insn))
+			f->first_nop = pos;
+		f->relative |= insn.branch != EP_BRANCH_NONE || insn.rip_relative;
 		pos += insn.len;
 	}
 	return true;

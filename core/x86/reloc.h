@@ -16,8 +16,13 @@ struct ep_reloc_result {
 	unsigned reloc, shrunk;
 	unsigned nops; /* NOP instructions in the code (ep_insn_is_nop) */
 };
-/* Whether buf[0..len) decodes to whole instructions. */
-bool ep_decodes_whole(const uint8_t *buf, size_t len);
+/* What decoding a piece of code found (ep_decodes_whole). */
+struct ep_code_facts {
+	size_t first_nop; /* where its first NOP instruction (ep_insn_is_nop) starts; its length if none */
+	bool relative;    /* some instruction has a branch displacement or a RIP-relative operand */
+};
+/* Whether buf[0..len) decodes to whole instructions; if so, what they hold into *facts (may be NULL). */
+bool ep_decodes_whole(const uint8_t *buf, size_t len, struct ep_code_facts *facts);
 /*
  * Makes the code copied from repl_addr (code_len bytes at buf) correct at
  * site_addr: every rel8/rel16/rel32 branch and RIP-relative operand whose

@@ -72,6 +72,27 @@ static void test_jmp_recompute61(void **state)
 	free(s);
 }
 
+/*
+ * A group's NOP passes after an entry passed start from 0: the site's own
+ * first NOP (none here: `mov al, 0x90`) no longer says where the walk meets
+ * one. The passing 1-byte entry leaves 90 90; the second (not passing, 2
+ * bytes) merges them.
+ */
+static void test_nops61_after_a_passing_entry(void **state)
+{
+	(void)state;
+	struct synth *s = syn_new();
+	struct run r;
+	run_init(&r);
+	uint64_t site = syn_code(s, (uint8_t[]){0xb0, 0x90}, 2);
+	syn_alt(s, site, SYN_REPL, EP_ALT_FEATURE_ALWAYS, 0, 1, 0);
+	syn_alt(s, site, SYN_REPL, F_B, 0, 2, 0);
+	syn_to_abi61(s);
+	assert_int_equal(apply61(&r, s), EP_ERR_OK);
+	assert_bytes(syn_at(s, site), 0x66, 0x90);
+	free(s);
+}
+
 /* 6.1 re-aims a CALL only when it is the whole 5-byte replacement; 6.12 re-aims any. */
 static void test_call_reloc61_only_first(void **state)
 {
@@ -430,7 +451,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_optimize_nops61), cmocka_unit_test(test_jmp_recompute61),
-		cmocka_unit_test(test_call_reloc61_only_first), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
+		cmocka_unit_test(test_call_reloc61_only_first),
+		cmocka_unit_test(test_nops61_after_a_passing_entry), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
 		cmocka_unit_test(test_paravirt61_nested_overlap),
 		cmocka_unit_test(test_paravirt61_overlaps_alt), cmocka_unit_test(test_paravirt61_no_bug_func),
 		cmocka_unit_test(test_paravirt61_alts_out_of_order), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
