@@ -202,8 +202,9 @@ static inline void ep_ret_mark(uint64_t *marks, uint64_t addr, unsigned len)
 /*
  * Checks every return site, and keeps (sorted, indexed) those that may
  * matter: in a marked block or inside .altinstr_replacement (whose blocks
- * it marks; all of them when every bit is set). buf: EP_RET_BUF_SIZE(count) bytes (the sites kept, as many
- * sorted, then the index); also the thunk addresses. The marks are then
+ * it marks; all of them when every bit is set). buf:
+ * EP_RET_BUF_SIZE(count) bytes (the sites kept, as many sorted, then the
+ * index); also the thunk addresses. The marks are then
  * redone as the blocks the kept sites start in (c->ret_blocks), so that a
  * lookup near none of them is one bit test. A return site not wholly inside
  * an executable segment (one whose address wraps, say) is invalid input:

@@ -18,10 +18,8 @@
 #include "x86/insn.h"
 #include "x86/reloc.h"
 
-bool ep_decodes_whole(const uint8_t *buf, size_t len, struct ep_code_facts *facts)
+bool ep_decodes_whole(const uint8_t *buf, size_t len, struct ep_code_facts *f)
 {
-	struct ep_code_facts local;
-	struct ep_code_facts *f = facts ? facts : &local;
 	f->first_nop = len;
 	f->relative = false;
 	for (size_t pos = 0; pos < len;) {

@@ -21,7 +21,7 @@ struct ep_code_facts {
 	size_t first_nop; /* where its first NOP instruction (ep_insn_is_nop) starts; its length if none */
 	bool relative;    /* some instruction has a branch displacement or a RIP-relative operand */
 };
-/* Whether buf[0..len) decodes to whole instructions; if so, what they hold into *facts (may be NULL). */
+/* Whether buf[0..len) decodes to whole instructions; if so, what they hold into *facts. */
 bool ep_decodes_whole(const uint8_t *buf, size_t len, struct ep_code_facts *facts);
 /*
  * Makes the code copied from repl_addr (code_len bytes at buf) correct at

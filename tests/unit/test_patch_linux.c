@@ -93,6 +93,35 @@ static void test_nops61_after_a_passing_entry(void **state)
 	free(s);
 }
 
+/*
+ * A group longer than the entries plan_group keeps with their checks' facts
+ * (10 at one site, GROUP_MAX 8): the last one's facts are found again when it
+ * is built, so its call is still re-aimed from the site.
+ */
+static void test_group_past_kept_entries(void **state)
+{
+	(void)state;
+	struct synth *s = syn_new();
+	struct run r;
+	run_init(&r);
+	uint64_t f = syn_code(s, (uint8_t[]){0xc3}, 1);
+	uint64_t site = syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
+	uint8_t call[5] = {0xe8};
+	uint64_t rc = SYN_REPL + s->repl_used;
+	syn_put32(call + 1, (uint32_t)(f - (rc + 5)));
+	syn_repl(s, call, 5);
+	for (int k = 0; k < 9; k++)
+		syn_alt(s, site, rc, F_B, 0, 5, 5);
+	syn_alt(s, site, rc, EP_ALT_FEATURE_ALWAYS, 0, 5, 5);
+	r.opts.abi = &ep_alt_abi_linux612;
+	assert_int_equal(run_apply(&r, s), EP_ERR_OK);
+	int32_t d;
+	memcpy(&d, syn_at(s, site) + 1, 4);
+	assert_int_equal(syn_at(s, site)[0], 0xe8);
+	assert_int_equal((int64_t)d, (int64_t)(f - (site + 5)));
+	free(s);
+}
+
 /* 6.1 re-aims a CALL only when it is the whole 5-byte replacement; 6.12 re-aims any. */
 static void test_call_reloc61_only_first(void **state)
 {
@@ -452,7 +481,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_optimize_nops61), cmocka_unit_test(test_jmp_recompute61),
 		cmocka_unit_test(test_call_reloc61_only_first),
-		cmocka_unit_test(test_nops61_after_a_passing_entry), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
+		cmocka_unit_test(test_nops61_after_a_passing_entry),
+		cmocka_unit_test(test_group_past_kept_entries), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
 		cmocka_unit_test(test_paravirt61_nested_overlap),
 		cmocka_unit_test(test_paravirt61_overlaps_alt), cmocka_unit_test(test_paravirt61_no_bug_func),
 		cmocka_unit_test(test_paravirt61_alts_out_of_order), cmocka_unit_test(test_return_sites), cmocka_unit_test(test_symbol_index),
