@@ -64,19 +64,13 @@ static int severity(enum ep_level l)
 	}
 }
 
-/*
- * The raw CPUID leaves (`I cpuid leaf=...`, ~30 a boot) are facts the decisions came from, not
- * decisions: the ESP log keeps them for replay (eptool cpu), and the console shows them only at
- * log-level debug. On OVMF's graphics console under QEMU TCG each character costs ~30 us (the
- * HII font's glyph lookup) and each row scrolled off ~1.35 ms (one blit of the text area): those
- * lines were a third of the default console's characters and of the time the log cost a boot
- * (docs/performance.md#bench-boot).
- */
+/* The detail lines (raw CPUID leaves, hex capability words, one line per site) reach the console
+ * only at log-level debug: see ep_logline_is_detail. */
 static bool console_wants(const struct ep_config *c, enum ep_level level, const char *line, size_t len)
 {
 	if (!c->log_console || severity(level) > severity(c->console_level))
 		return false;
-	return c->console_level == EP_LOG_DEBUG || len < 8 || ep_memcmp(line, "I cpuid ", 8) != 0;
+	return c->console_level == EP_LOG_DEBUG || !ep_logline_is_detail(line, len);
 }
 
 void efi_console_sink(void *ctx, enum ep_level level, const char *line, size_t len)

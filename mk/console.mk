@@ -3,7 +3,7 @@
 #
 #   make bench-console   one boot of its own EFI app (about 10 s under TCG; part of `make bench`):
 #     bench-console: mode=COLSxROWS char_us=A scroll_ms=B extra_call_us=C cpu= accel=
-#     bench-console: replay lines=56 chars=6478 as_is_ms=D paged_ms=E cut_ms=F paged_cut_ms=G model_ms=
+#     bench-console: replay lines=N chars=C as_is_ms=D paged_ms=E cut_ms=F paged_cut_ms=G model_ms=
 #   char_us: one character drawn; scroll_ms: one row scrolled (a bare CR LF on the last row);
 #   extra_call_us: one more OutputString for the same text; the replay is the lines of a full
 #   boot (tests/bench/console_lines.txt) from the last row: as printed, paged (ClearScreen instead

@@ -210,6 +210,36 @@ bool ep_logline_topic(const char *line, size_t len, const char **topic, size_t *
 	return *topic_len > 0;
 }
 
+/*
+ * Each (topic, first key) names a kind of detail line. The summaries stand
+ * for the site lines (`alt-summary`, `scall-summary`, `hcsite-summary`), the
+ * feature names for the words (`I cpu features=`), the facts for the leaves.
+ * On OVMF's console under QEMU TCG a character costs ~11-30 us and a row
+ * scrolled off ~0.6-1.4 ms: these lines were half of a default boot's
+ * console and most of what its log cost (docs/performance.md#bench-boot).
+ */
+static const struct {
+	const char *topic, *key;
+} detail_lines[] = {
+	{"cpuid", "leaf"}, {"cpu", "caps"}, {"alt", "site"}, {"scall", "site"}, {"hcsite", "site"},
+};
+
+bool ep_logline_is_detail(const char *line, size_t len)
+{
+	const char *topic;
+	size_t n;
+	if (!ep_logline_topic(line, len, &topic, &n) || line[0] != 'I')
+		return false;
+	const char *key = topic + n + 1; /* the first key, when there is one */
+	for (size_t i = 0; i < sizeof(detail_lines) / sizeof(detail_lines[0]); i++) {
+		size_t tn = ep_strlen(detail_lines[i].topic), kn = ep_strlen(detail_lines[i].key);
+		if (n == tn && ep_memcmp(topic, detail_lines[i].topic, n) == 0 && 2 + n + 1 + kn + 1 <= len &&
+		    ep_memcmp(key, detail_lines[i].key, kn) == 0 && key[kn] == '=')
+			return true;
+	}
+	return false;
+}
+
 /* Copies one value starting at line[i] into out; returns false if it does not fit. */
 static bool copy_value(const char *line, size_t len, size_t i, char *out, size_t cap)
 {

@@ -71,5 +71,11 @@ void ep_log_msg(struct ep_log *log, enum ep_level level, const char *topic, cons
 bool ep_logline_get(const char *line, size_t len, const char *key, char *out, size_t cap);
 /* The topic word of a line, e.g. "cpuid"; false if the line is not an event. */
 bool ep_logline_topic(const char *line, size_t len, const char **topic, size_t *topic_len);
+/*
+ * Whether an info line is detail behind the decisions rather than one: the
+ * raw CPUID leaves, the capability words in hex, one line per patched site.
+ * The console shows these only at log-level debug; the ESP log keeps them.
+ */
+bool ep_logline_is_detail(const char *line, size_t len);
 
 #endif

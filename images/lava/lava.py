@@ -334,6 +334,17 @@ def job_path(a, case):
     return os.path.join(a.out, case.name + ".yaml")
 
 
+def console_carries_all(case):
+    """The case with `log-level debug` in its config unless it sets a level itself: a job reads the
+    serial console, which at the default level has the summaries but not the detail lines (the raw
+    CPUID leaves, the capability words, one line per site: docs/log-format.md) its expectations
+    may name."""
+    conf = case.values("config")
+    if any(re.match(r"log-level[ =]", line) for line in conf):
+        return case
+    return spec.Case(case.name, case.source, {**case.settings, "config": conf + ["log-level debug"]})
+
+
 def make_job(paths, case, a, art, raw):
     """Builds the case's image and writes its job: None, or why the case has no job."""
     why = unsupported(case, a.qemu)
@@ -341,6 +352,7 @@ def make_job(paths, case, a, art, raw):
         return "; ".join(why)
     if not a.qemu:
         case = device_case(raw, case, a.profiles)
+    case = console_carries_all(case)
     err = build.build_case(paths, case)
     if err:
         return err

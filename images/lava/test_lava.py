@@ -177,6 +177,16 @@ def test_unsupported():
     ok(not lava.unsupported(cases(["epyc-milan.sev-snp"])[0], True), "sev-snp has a job")
 
 
+def test_console_carries_all():
+    snp, = cases(["epyc-milan.sev-snp"])
+    full = lava.console_carries_all(snp)
+    ok(full.values("config")[-1] == "log-level debug", "a job's console carries the detail lines")
+    ok(full.values("config")[:-1] == snp.values("config") and "log-level debug" not in snp.values("config"),
+       "the case's own config stays, and the case itself is not changed")
+    own = case_from("case t.q\n    config log-level warning\n")
+    ok(lava.console_carries_all(own).values("config") == own.values("config"), "a case's own log-level wins")
+
+
 def test_real_device():
     snp, = cases(["epyc-milan.sev-snp"])
     raw = lava.raw_cases([MATRIX])
@@ -220,7 +230,7 @@ def test_schemas():
 
 def main():
     for t in (test_regex_helpers, test_yaml, test_pass_and_chunks, test_failures, test_hung_guest,
-              test_unsupported, test_real_device, test_schemas):
+              test_unsupported, test_console_carries_all, test_real_device, test_schemas):
         t()
     print(f"lava-test: {PASSED} passed, {FAILED} failed")
     return 1 if FAILED else 0

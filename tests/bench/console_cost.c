@@ -7,7 +7,7 @@
  *                 the difference is the cost of the characters alone (the glyphs drawn)
  *   scroll        bare CR LF at the bottom row: each one scrolls the whole screen up a row
  *   per_char      char_long's text one OutputString per character: what each extra call adds
- *   replay_*      the 56 lines of a full boot (console_lines.txt) from the bottom row as the app
+ *   replay_*      the console lines of a full boot (console_lines.txt) from the bottom row as the app
  *                 prints them; paged (ClearScreen instead of scrolling); cut to the width - 1 (so
  *                 no line wraps onto a second row); both
  * Each scenario runs REPS times, interleaved, and reports its median (the spread under TCG is tens

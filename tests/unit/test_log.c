@@ -84,6 +84,33 @@ static void topic_parsing(void **state)
 	assert_false(ep_logline_topic("", 0, &t, &tl));
 }
 
+static bool detail(const char *line) { return ep_logline_is_detail(line, strlen(line)); }
+
+static void detail_lines_are_the_leaves_words_and_sites(void **state)
+{
+	assert_true(detail("I cpuid leaf=0x00000001 sub=0x0 eax=0x1 ebx=0 ecx=0 edx=0"));
+	assert_true(detail("I cpu caps=0x078bfbfd,0x28100800"));
+	assert_true(detail("I alt site=0x4000a66 sym=st_alt_avx2 action=patch"));
+	assert_true(detail("I scall site=0x4000af9 sym=st_scall action=call"));
+	assert_true(detail("I hcsite site=0x4000b1a sym=st_hypercall mechanism=vmcall len=8"));
+	/* The decisions and summaries stay on the console. */
+	assert_false(detail("I cpu features=\"fpu de\""));
+	assert_false(detail("I cpu vendor=intel"));
+	assert_false(detail("I alt-summary abi=earlypatch entries=19 sites=14"));
+	assert_false(detail("I hcsite-summary mechanism=vmcall sites=2"));
+	assert_false(detail("I alt index=3 site=0x1")); /* site= is not the first key */
+	assert_false(detail("I altx site=0x1"));
+	assert_false(detail("I sites=1"));
+	/* A warning or error about a site is never detail. */
+	assert_false(detail("W alt site=0x4000a66 err=ALT_REPL_NOT_INSNS"));
+	assert_false(detail("E scall site=0x1 err=X"));
+	/* Cut short: the key must be whole and followed by its '='. */
+	assert_false(ep_logline_is_detail("I alt site=0x1", 10));
+	assert_true(ep_logline_is_detail("I alt site=0x1", 11));
+	assert_false(ep_logline_is_detail("I alt sit", 9));
+	assert_false(ep_logline_is_detail("", 0));
+}
+
 static void long_lines_are_marked_truncated(void **state)
 {
 	struct ep_line l;
@@ -250,6 +277,7 @@ int main(void)
 		cmocka_unit_test_setup(fields_and_quoting, setup),
 		cmocka_unit_test_setup(reads_back_what_it_wrote, setup),
 		cmocka_unit_test_setup(topic_parsing, setup),
+		cmocka_unit_test_setup(detail_lines_are_the_leaves_words_and_sites, setup),
 		cmocka_unit_test_setup(long_lines_are_marked_truncated, setup),
 		cmocka_unit_test_setup(truncation_inside_quotes_stays_well_formed, setup),
 		cmocka_unit_test_setup(truncation_never_splits_an_escape, setup),
