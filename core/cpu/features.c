@@ -115,7 +115,3 @@ int ep_feature_lookup(const char *name)
 	return name ? ep_feature_lookup_n(name, ep_strlen(name)) : -1;
 }
 
-bool ep_caps_has(const uint32_t *caps, unsigned ncaps, unsigned feature)
-{
-	return caps && feature / 32 < ncaps && ((caps[feature / 32] >> (feature % 32)) & 1u);
-}

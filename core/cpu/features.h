@@ -28,7 +28,10 @@ const struct ep_feature_info *ep_feature_at(size_t i);
 /* The entry for a feature number, or NULL if the table has none. */
 const struct ep_feature_info *ep_feature_info(unsigned number);
 /* The one capability-bit test: bit feature of the words caps[0..ncaps); false beyond them. */
-bool ep_caps_has(const uint32_t *caps, unsigned ncaps, unsigned feature);
+static inline bool ep_caps_has(const uint32_t *caps, unsigned ncaps, unsigned feature)
+{
+	return caps && feature / 32 < ncaps && ((caps[feature / 32] >> (feature % 32)) & 1u);
+}
 /* The name of a feature number, or NULL. */
 const char *ep_feature_name(unsigned number);
 /*

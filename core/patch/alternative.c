@@ -101,16 +101,6 @@ void ep_alt_entry_at(const struct ep_alt_abi *abi, const uint8_t *raw, uint64_t 
 	abi->decode(raw + off, table_addr + off, out);
 }
 
-bool ep_alt_feature_present(const uint32_t *caps, unsigned ncaps, unsigned feature)
-{
-	return feature == EP_ALT_FEATURE_ALWAYS || ep_caps_has(caps, ncaps, feature);
-}
-
-bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e)
-{
-	bool present = ep_alt_feature_present(c->caps, c->ncaps, e->feature);
-	return present != ((e->flags & EP_ALT_FLAG_NOT) != 0);
-}
 
 bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name)
 {
@@ -121,13 +111,6 @@ bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name)
 	return sym && off == 0 && ep_streq(sym, name);
 }
 
-const uint8_t *ep_alt_repl_bytes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e)
-{
-	if (c->repl_bytes && e->repl >= c->repl_start && e->repl <= c->repl_end &&
-	    c->repl_end - e->repl >= e->repllen)
-		return c->repl_bytes + (e->repl - c->repl_start);
-	return ep_image_ptr(c->img, e->repl, e->repllen);
-}
 
 static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
 				     struct ep_code_facts *facts)

@@ -84,9 +84,7 @@ static void recompute_jump61(uint8_t *out, uint64_t repl, uint64_t site, struct 
 enum ep_err ep_alt61_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
 			   const struct ep_alt_facts *facts, uint8_t *out, struct ep_build_info *info)
 {
-	ep_memset(info, 0, sizeof(*info));
-	info->action = EP_ACT_PATCH;
-	info->produced = e->repllen;
+	*info = (struct ep_build_info){.action = EP_ACT_PATCH, .produced = e->repllen};
 	ep_memset(out, 0x90, e->instrlen);
 	if (e->repllen == 0)
 		return EP_ERR_OK;

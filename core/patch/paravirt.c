@@ -17,7 +17,6 @@
 #include "base/util.h"
 #include "patch/private.h"
 
-#define PV_ENTRY_SIZE 16
 #define PV_SLOTS_SIZE (256u * 8) /* pv_ops slots a u8 type can name */
 
 enum ep_err ep_pv_table(const struct ep_image *img, const uint8_t **raw, unsigned *count)
@@ -27,24 +26,32 @@ enum ep_err ep_pv_table(const struct ep_image *img, const uint8_t **raw, unsigne
 	*count = 0;
 	if (!sec || sec->size == 0)
 		return EP_ERR_OK;
-	if (sec->size % PV_ENTRY_SIZE != 0)
+	if (sec->size % EP_PV_ENTRY_SIZE != 0)
 		return EP_ERR_ALT_TABLE_SIZE;
-	if (sec->size / PV_ENTRY_SIZE > UINT32_MAX / 2)
+	if (sec->size / EP_PV_ENTRY_SIZE > UINT32_MAX / 2)
 		return EP_ERR_PATCH_TOO_MANY_SITES;
 	*raw = ep_image_ptr(img, sec->vaddr, sec->size);
 	if (!*raw)
 		return EP_ERR_ALT_TABLE_UNMAPPED;
-	*count = (unsigned)(sec->size / PV_ENTRY_SIZE);
+	*count = (unsigned)(sec->size / EP_PV_ENTRY_SIZE);
 	return EP_ERR_OK;
 }
 
 /* The pointer is absolute: as linked (ET_EXEC), or relocated by the loader. */
 void ep_pv_entry_at(const uint8_t *raw, unsigned i, struct ep_pv_entry *out)
 {
-	const uint8_t *p = raw + (size_t)i * PV_ENTRY_SIZE;
-	out->instr = ep_le64(p);
+	const uint8_t *p = raw + (size_t)i * EP_PV_ENTRY_SIZE;
+	out->instr = ep_pv_instr_at(raw, i);
 	out->type = p[8];
 	out->len = p[9];
+}
+
+size_t ep_pv_sites_bytes(const uint8_t *raw, unsigned count)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < count; i++)
+		n += raw[i * EP_PV_ENTRY_SIZE + 9]; /* the len byte of ep_pv_entry_at */
+	return n;
 }
 
 /*

@@ -157,11 +157,7 @@ static size_t arena_need(unsigned nsites, size_t nbytes, unsigned nret)
 static void count_sites(const struct tables *t, unsigned *nsites, size_t *nbytes)
 {
 	size_t n = (size_t)t->sc_count * EP_SCALL_MAX_LEN + (size_t)t->hc_count * EP_HC_SITE_MAX_LEN;
-	for (unsigned i = 0; i < t->pv_count; i++) {
-		struct ep_pv_entry e;
-		ep_pv_entry_at(t->pv_raw, i, &e);
-		n += e.len;
-	}
+	n += t->pv_count ? ep_pv_sites_bytes(t->pv_raw, t->pv_count) : 0;
 	const uint8_t *instrlen = t->alt_count ? t->alt_raw + t->abi->instrlen_at : NULL;
 	for (size_t i = 0, step = t->abi->entry_size; i < t->alt_count; i++)
 		n += instrlen[i * step];
@@ -309,6 +305,8 @@ static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct table
 		group_entry(t, g, k, &e);
 		entry_facts(c, g, k, &e, &facts);
 		bool passes = ep_alt_entry_passes(c, &e); /* a passing entry is built where it is kept */
+		if (!passes && !ep_alt_build_can_fail(&e, &facts))
+			continue;
 		enum ep_err err = ep_alt_build(c, &e, len, &facts, passes ? out : tmp, &info);
 		if (err) {
 			fail_at(f, err, "alt", k, s->addr, e.repl);
@@ -342,22 +340,22 @@ static enum ep_err build_group612(const struct ep_alt_ctx *c, const struct table
 static enum ep_err build_group61(const struct ep_alt_ctx *c, const struct tables *t, const struct group *g,
 				 const uint8_t *cur, struct ep_plan_site *s, uint8_t *out, struct ep_patch_failure *f)
 {
+	unsigned len = g->len;
 	struct ep_alt_entry e;
 	struct ep_alt_facts facts;
-	struct ep_build_info info;
-	unsigned nops = 0, i = g->i, len = g->len;
+	struct ep_build_info info = {.action = EP_ACT_KEEP, .produced = (uint8_t)len};
+	unsigned nops = 0, i = g->i;
 	bool holds_cur = true; /* no entry has passed: out[0..first_nop) is still the site's */
 	ep_memcpy(out, cur, len);
-	ep_memset(&info, 0, sizeof(info));
-	info.action = EP_ACT_KEEP;
-	info.produced = (uint8_t)len;
 	record_build(s, &info);
 	for (unsigned k = i; k < g->end; k++) {
 		uint8_t tmp[EP_PATCH_MAX_LEN];
 		group_entry(t, g, k, &e);
 		entry_facts(c, g, k, &e, &facts);
 		bool passes = ep_alt_entry_passes(c, &e); /* a passing entry is built over the site's bytes */
-		enum ep_err err = ep_alt61_build(c, &e, &facts, passes ? out : tmp, &info);
+		enum ep_err err = passes || ep_alt_build_can_fail(&e, &facts)
+					  ? ep_alt61_build(c, &e, &facts, passes ? out : tmp, &info)
+					  : EP_ERR_OK;
 		if (err) {
 			fail_at(f, err, "alt", k, s->addr, e.repl);
 			return err;
@@ -479,8 +477,8 @@ static enum ep_err plan_paravirt(struct ep_patch_plan *p, const struct tables *t
 		struct ep_build_info info;
 		const uint8_t *orig;
 		if (i + PREFETCH_AHEAD < t->pv_count) { /* a cache miss each too, as in prefetch_sites */
-			ep_pv_entry_at(t->pv_raw, i + PREFETCH_AHEAD, &e);
-			const uint8_t *ahead = ep_image_ptr_near(p->img, &seg, e.instr, 1);
+			uint64_t at = ep_pv_instr_at(t->pv_raw, i + PREFETCH_AHEAD);
+			const uint8_t *ahead = ep_image_ptr_near(p->img, &seg, at, 1);
 			if (ahead)
 				__builtin_prefetch(ahead);
 		}
@@ -549,6 +547,7 @@ static enum ep_err plan_hc_sites(struct ep_patch_plan *p, const struct tables *t
 		s->action = EP_ACT_PATCH;
 		s->changed = ep_memcmp(out, ep_image_ptr(p->img, e.site, e.len), e.len) != 0;
 	}
+	p->nhc = t->hc_count;
 	return EP_ERR_OK;
 }
 

@@ -201,9 +201,6 @@ enum ep_err ep_patch_apply(struct ep_image *img, const struct ep_patch_opts *opt
 			   size_t arena_size, struct ep_log *log, struct ep_patch_stats *stats,
 			   struct ep_patch_failure *fail);
 
-/* Feature test used for selection: present XOR NOT; ALWAYS is always present. */
-bool ep_alt_feature_present(const uint32_t *caps, unsigned ncaps, unsigned feature);
-
 /* Read-only walk of the alternatives table (eptool inspect). */
 enum ep_err ep_alt_table(const struct ep_image *img, const struct ep_alt_abi *abi, const uint8_t **raw,
 			 uint64_t *table_addr, unsigned *count);

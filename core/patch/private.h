@@ -9,6 +9,7 @@
 #define EP_PATCH_IMPL_H
 
 #include "base/util.h"
+#include "cpu/features.h"
 #include "patch/patch.h"
 #include "x86/insn.h"
 #include "x86/reloc.h"
@@ -76,6 +77,7 @@ struct ep_patch_plan {
 	const uint8_t *alt_raw;
 	uint64_t alt_table_addr;
 	unsigned npv;          /* paravirt sites: sites[0..npv), planned first */
+	unsigned nhc;          /* hypercall sites (planned last) */
 	unsigned pv_next;      /* overlay_paravirt's last answer, where its next search starts */
 };
 
@@ -146,11 +148,32 @@ enum ep_err ep_alt_check_entry(const struct ep_alt_ctx *c, const struct ep_alt_e
  */
 enum ep_err ep_alt_build(const struct ep_alt_ctx *c, const struct ep_alt_entry *e, unsigned len,
 			 const struct ep_alt_facts *facts, uint8_t *out, struct ep_build_info *info);
+/*
+ * Whether building e (facts: its check's) could fail, by either rules: only
+ * a relative operand re-aimed from the site, or a DIRECT_CALL's target, can
+ * be out of reach (a return site in the replacement is a jump: relative too).
+ * An entry that does not pass is built only to find such an error.
+ */
+static inline bool ep_alt_build_can_fail(const struct ep_alt_entry *e, const struct ep_alt_facts *facts)
+{
+	return facts->repl.relative || (e->flags & EP_ALT_FLAG_DIRECT_CALL);
+}
 /* The site left as it is (its NOP runs not yet optimised either). */
 void ep_alt_keep(const uint8_t *orig, unsigned len, uint8_t *out, struct ep_build_info *info);
-bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
+/* Whether e is chosen: its feature present (ALWAYS always is) XOR its NOT flag. */
+static inline bool ep_alt_entry_passes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e)
+{
+	bool present = e->feature == EP_ALT_FEATURE_ALWAYS || ep_caps_has(c->caps, c->ncaps, e->feature);
+	return present != ((e->flags & EP_ALT_FLAG_NOT) != 0);
+}
 /* ep_image_ptr of e's replacement, without a search when it lies in .altinstr_replacement. */
-const uint8_t *ep_alt_repl_bytes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e);
+static inline const uint8_t *ep_alt_repl_bytes(const struct ep_alt_ctx *c, const struct ep_alt_entry *e)
+{
+	if (c->repl_bytes && e->repl >= c->repl_start && e->repl <= c->repl_end &&
+	    c->repl_end - e->repl >= e->repllen)
+		return c->repl_bytes + (e->repl - c->repl_start);
+	return ep_image_ptr(c->img, e->repl, e->repllen);
+}
 /* Whether the symbol exactly at addr is name. */
 bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name);
 
@@ -190,6 +213,13 @@ static inline void ep_ret_mark_block(uint64_t *marks, uint64_t block)
 	marks[h / 64] |= 1ull << (h % 64);
 }
 
+/* Whether the block holding addr is marked. */
+static inline bool ep_ret_marked(const uint64_t *marks, uint64_t addr)
+{
+	uint64_t h = (addr >> EP_RET_BLOCK_SHIFT) & (EP_RET_MARK_BITS - 1);
+	return (marks[h / 64] >> (h % 64)) & 1;
+}
+
 /* Marks the blocks where a return site touching [addr, addr + len) would start. */
 static inline void ep_ret_mark(uint64_t *marks, uint64_t addr, unsigned len)
 {
@@ -215,12 +245,42 @@ enum ep_err ep_ret_sites_init(struct ep_alt_ctx *c, uint64_t *buf, unsigned coun
 /* The first return site at or above addr (its index in c->ret_sites; c->nret if none). */
 size_t ep_ret_sites_first(const struct ep_alt_ctx *c, uint64_t addr);
 /*
+ * Whether a kept return site may lie wholly in [addr, addr + len): false is
+ * sure (no site, too short, or none starts in its blocks), true means look.
+ * Inline: most spans the plan asks about hold none, and the answer is a
+ * bit test or two, not a call.
+ */
+static inline bool ep_ret_sites_may_hold(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
+{
+	if (!c->nret || len < 5)
+		return false;
+	if (!c->ret_blocks || addr + len - 5 < addr)
+		return true; /* no blocks, or a span that wraps: the search decides */
+	for (uint64_t b = addr >> EP_RET_BLOCK_SHIFT; b <= (addr + len - 5) >> EP_RET_BLOCK_SHIFT; b++)
+		if (ep_ret_marked(c->ret_blocks, b << EP_RET_BLOCK_SHIFT))
+			return true;
+	return false;
+}
+/* ep_ret_sites_apply past ep_ret_sites_may_hold. */
+unsigned ep_ret_sites_rewrite(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
+/*
  * Rewrites, as the kernel's return-site pass does, each return site within
  * buf (len bytes at addr); returns how many it rewrote.
  */
-unsigned ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len);
+static inline unsigned ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len)
+{
+	return ep_ret_sites_may_hold(c, addr, len) ? ep_ret_sites_rewrite(c, addr, buf, len) : 0;
+}
 
 /* --- paravirt.c --- */
+#define EP_PV_ENTRY_SIZE 16 /* .parainstructions: u64 instr, u8 type, u8 len, padding */
+/* Entry i's site address alone (ep_pv_entry_at reads it all). */
+static inline uint64_t ep_pv_instr_at(const uint8_t *raw, unsigned i)
+{
+	return ep_le64(raw + (size_t)i * EP_PV_ENTRY_SIZE);
+}
+/* The bytes of the count sites of the table raw: what a plan's pool needs for them. */
+size_t ep_pv_sites_bytes(const uint8_t *raw, unsigned count);
 struct ep_pv_ctx {
 	uint64_t ops, ops_size;     /* pv_ops array */
 	const uint8_t *ops_bytes;   /* its 256 slots (a type is a u8) when the file holds them all, else NULL */

@@ -94,12 +94,6 @@ static void sort_by_range(struct ep_alt_ctx *c, uint64_t *buf, unsigned count, u
 	c->ret_shift = shift;
 }
 
-static bool marked(const uint64_t *marks, uint64_t addr)
-{
-	uint64_t b = (addr >> EP_RET_BLOCK_SHIFT) & (EP_RET_MARK_BITS - 1);
-	return (marks[b / 64] >> (b % 64)) & 1;
-}
-
 /* The marks, now the blocks the kept sites start in. */
 static void mark_kept(struct ep_alt_ctx *c, uint64_t *marks)
 {
@@ -107,17 +101,6 @@ static void mark_kept(struct ep_alt_ctx *c, uint64_t *marks)
 	for (unsigned i = 0; i < c->nret; i++)
 		ep_ret_mark_block(marks, c->ret_sites[i] >> EP_RET_BLOCK_SHIFT);
 	c->ret_blocks = marks;
-}
-
-/* Whether a kept return site may start in [addr, addr + len - 5] (len >= 5). */
-static bool may_hold(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
-{
-	if (!c->ret_blocks || addr + len - 5 < addr)
-		return true; /* no blocks, or a span that wraps: the search decides */
-	for (uint64_t b = addr >> EP_RET_BLOCK_SHIFT; b <= (addr + len - 5) >> EP_RET_BLOCK_SHIFT; b++)
-		if (marked(c->ret_blocks, b << EP_RET_BLOCK_SHIFT))
-			return true;
-	return false;
 }
 
 /*
@@ -137,7 +120,7 @@ static const uint8_t *keep_in_segment(const uint8_t *p, const uint8_t *end, uint
 		uint64_t site = ep_rel_addr((uint64_t)(uintptr_t)p + delta, p);
 		if (site - lo > lim)
 			break;
-		if (marked(marks, site))
+		if (ep_ret_marked(marks, site))
 			*o++ = site;
 	}
 	*out = o;
@@ -227,11 +210,9 @@ static bool apply_one(const struct ep_alt_ctx *c, uint64_t site, uint8_t *p)
 	return true;
 }
 
-unsigned ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len)
+unsigned ep_ret_sites_rewrite(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *buf, size_t len)
 {
 	unsigned n = 0;
-	if (!c->nret || len < 5 || !may_hold(c, addr, len))
-		return 0;
 	size_t lo = ep_ret_sites_first(c, addr);
 	/* ret_sites[lo] >= addr: the offset cannot wrap, and a site must end inside buf. */
 	for (; lo < c->nret && c->ret_sites[lo] - addr <= len - 5; lo++)
@@ -241,7 +222,7 @@ unsigned ep_ret_sites_apply(const struct ep_alt_ctx *c, uint64_t addr, uint8_t *
 
 unsigned ep_ret_sites_in(const struct ep_alt_ctx *c, uint64_t addr, size_t len)
 {
-	if (!c->nret || len < 5 || !may_hold(c, addr, len))
+	if (!ep_ret_sites_may_hold(c, addr, len))
 		return 0;
 	unsigned n = 0;
 	for (size_t lo = ep_ret_sites_first(c, addr); lo < c->nret && c->ret_sites[lo] - addr <= len - 5; lo++)

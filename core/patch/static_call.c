@@ -126,7 +126,7 @@ enum ep_err ep_scall_build(const struct ep_image *img, const struct ep_alt_abi *
 			   struct ep_build_info *info)
 {
 	bool tail = s->flags & STATIC_CALL_SITE_TAIL;
-	ep_memset(info, 0, sizeof(*info));
+	*info = (struct ep_build_info){0};
 	*len = 5;
 	uint8_t *orig, *orig6, key[8];
 	enum ep_code_span span = ep_image_code(img, s->addr, 5, &orig);

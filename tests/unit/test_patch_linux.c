@@ -93,6 +93,56 @@ static void test_nops61_after_a_passing_entry(void **state)
 	free(s);
 }
 
+/* The pool's share for paravirt sites: the len bytes of the table's entries, as ep_pv_entry_at reads them. */
+static void test_pv_sites_bytes(void **state)
+{
+	(void)state;
+	uint8_t raw[3 * EP_PV_ENTRY_SIZE];
+	memset(raw, 0xee, sizeof(raw)); /* padding and other fields must not count */
+	const uint8_t lens[3] = {6, 255, 2};
+	size_t want = 0;
+	for (unsigned i = 0; i < 3; i++) {
+		raw[i * EP_PV_ENTRY_SIZE + 9] = lens[i];
+		struct ep_pv_entry e;
+		ep_pv_entry_at(raw, i, &e);
+		assert_int_equal(e.len, lens[i]);
+		want += e.len;
+	}
+	assert_int_equal(ep_pv_sites_bytes(raw, 3), want);
+	assert_int_equal(ep_pv_sites_bytes(raw, 1), 6);
+	assert_int_equal(ep_pv_instr_at(raw, 1), 0xeeeeeeeeeeeeeeeeull);
+}
+
+/*
+ * An entry that does not pass is still built to find its errors, by either
+ * rules: a 5-byte call whose re-aimed displacement no longer fits refuses the
+ * image though the feature is absent (and a relative replacement is the one
+ * kind whose build can fail, so it must not be skipped).
+ */
+static void test_failing_entry_still_refused(void **state)
+{
+	(void)state;
+	const struct ep_alt_abi *abis[] = {&ep_alt_abi_linux61, &ep_alt_abi_linux612};
+	for (size_t a = 0; a < 2; a++) {
+		struct synth *s = syn_new();
+		struct run r;
+		run_init(&r);
+		uint64_t site = syn_code(s, (uint8_t[]){0x90, 0x90, 0x90, 0x90, 0x90}, 5);
+		uint8_t call[5] = {0xe8};
+		syn_put32(call + 1, 0x7fffff00u); /* reaches from the replacement, not from the site below it */
+		uint64_t rc = syn_repl(s, call, 5);
+		syn_alt(s, site, rc, F_B, 0, 5, 5);
+		if (a == 0)
+			syn_to_abi61(s);
+		struct syn_snapshot snap;
+		syn_snap(s, &snap);
+		r.opts.abi = abis[a];
+		assert_int_equal(run_apply(&r, s), EP_ERR_ALT_RELOC_OVERFLOW);
+		assert_true(syn_same(s, &snap));
+		free(s);
+	}
+}
+
 /*
  * A group longer than the entries plan_group keeps with their checks' facts
  * (10 at one site, GROUP_MAX 8): the last one's facts are found again when it
@@ -481,7 +531,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_optimize_nops61), cmocka_unit_test(test_jmp_recompute61),
 		cmocka_unit_test(test_call_reloc61_only_first),
-		cmocka_unit_test(test_nops61_after_a_passing_entry),
+		cmocka_unit_test(test_nops61_after_a_passing_entry), cmocka_unit_test(test_failing_entry_still_refused),
+		cmocka_unit_test(test_pv_sites_bytes),
 		cmocka_unit_test(test_group_past_kept_entries), cmocka_unit_test(test_paravirt61), cmocka_unit_test(test_paravirt61_stripped),
 		cmocka_unit_test(test_paravirt61_nested_overlap),
 		cmocka_unit_test(test_paravirt61_overlaps_alt), cmocka_unit_test(test_paravirt61_no_bug_func),
