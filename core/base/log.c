@@ -212,7 +212,8 @@ bool ep_logline_topic(const char *line, size_t len, const char **topic, size_t *
 
 /*
  * Each (topic, first key) names a kind of detail line. The summaries stand
- * for the site lines (`alt-summary`, `scall-summary`, `hcsite-summary`), the
+ * for the site lines (`alt-summary`, `scall-summary`, `hcsite-summary`,
+ * `pv-summary`), the
  * feature names for the words (`I cpu features=`), the facts for the leaves.
  * On OVMF's console under QEMU TCG a character costs ~11-30 us and a row
  * scrolled off ~0.6-1.4 ms: these lines were half of a default boot's
@@ -221,7 +222,7 @@ bool ep_logline_topic(const char *line, size_t len, const char **topic, size_t *
 static const struct {
 	const char *topic, *key;
 } detail_lines[] = {
-	{"cpuid", "leaf"}, {"cpu", "caps"}, {"alt", "site"}, {"scall", "site"}, {"hcsite", "site"},
+	{"cpuid", "leaf"}, {"cpu", "caps"}, {"alt", "site"}, {"scall", "site"}, {"hcsite", "site"}, {"pv", "site"},
 };
 
 bool ep_logline_is_detail(const char *line, size_t len)

@@ -93,11 +93,13 @@ static void detail_lines_are_the_leaves_words_and_sites(void **state)
 	assert_true(detail("I alt site=0x4000a66 sym=st_alt_avx2 action=patch"));
 	assert_true(detail("I scall site=0x4000af9 sym=st_scall action=call"));
 	assert_true(detail("I hcsite site=0x4000b1a sym=st_hypercall mechanism=vmcall len=8"));
+	assert_true(detail("I pv site=0xffffffff81001234 sym=native_flush_tlb type=3 action=call"));
 	/* The decisions and summaries stay on the console. */
 	assert_false(detail("I cpu features=\"fpu de\""));
 	assert_false(detail("I cpu vendor=intel"));
 	assert_false(detail("I alt-summary abi=earlypatch entries=19 sites=14"));
 	assert_false(detail("I hcsite-summary mechanism=vmcall sites=2"));
+	assert_false(detail("I pv-summary sites=3679"));
 	assert_false(detail("I alt index=3 site=0x1")); /* site= is not the first key */
 	assert_false(detail("I altx site=0x1"));
 	assert_false(detail("I sites=1"));
