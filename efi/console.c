@@ -64,8 +64,10 @@ static int severity(enum ep_level l)
 	}
 }
 
-/* The detail lines (raw CPUID leaves, hex capability words, one line per site) reach the console
- * only at log-level debug: see ep_logline_is_detail. */
+/*
+ * The detail lines (raw CPUID leaves, hex capability words, one line per site) reach the console
+ * only at log-level debug: see ep_logline_is_detail.
+ */
 static bool console_wants(const struct ep_config *c, enum ep_level level, const char *line, size_t len)
 {
 	if (!c->log_console || severity(level) > severity(c->console_level))

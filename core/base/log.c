@@ -213,11 +213,11 @@ bool ep_logline_topic(const char *line, size_t len, const char **topic, size_t *
 /*
  * Each (topic, first key) names a kind of detail line. The summaries stand
  * for the site lines (`alt-summary`, `scall-summary`, `hcsite-summary`,
- * `pv-summary`), the
- * feature names for the words (`I cpu features=`), the facts for the leaves.
- * On OVMF's console under QEMU TCG a character costs ~11-30 us and a row
- * scrolled off ~0.6-1.4 ms: these lines were half of a default boot's
- * console and most of what its log cost (docs/performance.md#bench-boot).
+ * `pv-summary`), the feature names for the words (`I cpu features=`), the
+ * facts for the leaves. On OVMF's console under QEMU TCG a character costs
+ * ~11-30 us and a row scrolled off ~0.6-1.4 ms: these lines were half of a
+ * default boot's console and most of what its log cost
+ * (docs/performance.md#bench-boot).
  */
 static const struct {
 	const char *topic, *key;
