@@ -101,7 +101,6 @@ void ep_alt_entry_at(const struct ep_alt_abi *abi, const uint8_t *raw, uint64_t 
 	abi->decode(raw + off, table_addr + off, out);
 }
 
-
 bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name)
 {
 	uint64_t off;
@@ -110,7 +109,6 @@ bool ep_is_symbol(const struct ep_image *img, uint64_t addr, const char *name)
 	const char *sym = ep_image_symbol(img, addr, &off);
 	return sym && off == 0 && ep_streq(sym, name);
 }
-
 
 static enum ep_err check_replacement(const struct ep_alt_ctx *c, const struct ep_alt_entry *e,
 				     struct ep_code_facts *facts)

@@ -74,7 +74,7 @@ void ep_patch_commit_stage(struct ep_image *img, struct ep_patch_plan *p, unsign
 	ep_memset(st, 0, sizeof(*st));
 	st->alt_entries = p->alt_entries;
 	/* Hypercall sites first: stage 1 exists so that they are right before anything else. */
-	for (unsigned i = 0; i < p->nsites && p->nhc; i++)
+	for (unsigned i = 0; p->nhc && i < p->nsites; i++)
 		if (p->sites[i].kind == EP_SITE_HC && (p->sites[i].stage & stages))
 			commit_site(img, p, &p->sites[i], log, st);
 	if (log && p->opts.hc_sites && (stages & EP_STAGE_EARLY))

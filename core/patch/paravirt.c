@@ -18,6 +18,8 @@
 #include "patch/private.h"
 
 #define PV_SLOTS_SIZE (256u * 8) /* pv_ops slots a u8 type can name */
+#define PV_TYPE_AT 8             /* an entry's u8 type and u8 len, after its u64 instr */
+#define PV_LEN_AT 9
 
 enum ep_err ep_pv_table(const struct ep_image *img, const uint8_t **raw, unsigned *count)
 {
@@ -42,15 +44,15 @@ void ep_pv_entry_at(const uint8_t *raw, unsigned i, struct ep_pv_entry *out)
 {
 	const uint8_t *p = raw + (size_t)i * EP_PV_ENTRY_SIZE;
 	out->instr = ep_pv_instr_at(raw, i);
-	out->type = p[8];
-	out->len = p[9];
+	out->type = p[PV_TYPE_AT];
+	out->len = p[PV_LEN_AT];
 }
 
 size_t ep_pv_sites_bytes(const uint8_t *raw, unsigned count)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < count; i++)
-		n += raw[i * EP_PV_ENTRY_SIZE + 9]; /* the len byte of ep_pv_entry_at */
+		n += raw[i * EP_PV_ENTRY_SIZE + PV_LEN_AT];
 	return n;
 }
 

@@ -458,7 +458,7 @@ enum ep_err ep_insn_decode(const uint8_t *buf, size_t avail, struct ep_insn *out
 	return ep_insn_decode_general(buf, avail, out);
 }
 
-bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn)
+bool ep_insn_nop_form(const uint8_t *buf, const struct ep_insn *insn)
 {
 	if (insn->map == EP_MAP_LEGACY && insn->opcode == 0x90) {
 		/* REX.B 90 is xchg %eax,%r8d, F3 90 is PAUSE: neither is a NOP. */

@@ -67,8 +67,17 @@ struct ep_insn {
  *   EP_ERR_INSN_NOT_IN_64BIT an opcode undefined in 64-bit mode (PUSH ES, AAA, ...)
  */
 enum ep_err ep_insn_decode(const uint8_t *buf, size_t avail, struct ep_insn *out);
-/* A NOP as Linux 6.12 counts one: 90 without REX.B or REP, or 0F 1F (buf: the instruction's bytes). */
-bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn);
+/* ep_insn_is_nop for an instruction whose opcode is 90 or 1F: its map and prefixes decide. */
+bool ep_insn_nop_form(const uint8_t *buf, const struct ep_insn *insn);
+/*
+ * A NOP as Linux 6.12 counts one: 90 without REX.B or REP, or 0F 1F (buf:
+ * the instruction's bytes). Inline only as far as the opcode, which rules
+ * out nearly every instruction a walk over a site meets.
+ */
+static inline bool ep_insn_is_nop(const uint8_t *buf, const struct ep_insn *insn)
+{
+	return (insn->opcode == 0x90 || insn->opcode == 0x1f) && ep_insn_nop_form(buf, insn);
+}
 
 /* Branch or RIP-relative target given the instruction's own address. */
 static inline uint64_t ep_insn_branch_target(const struct ep_insn *i, uint64_t addr)

@@ -31,8 +31,7 @@ bool ep_decodes_whole(const uint8_t *buf, size_t len, struct ep_code_facts *f)
 		}
 		if (ep_insn_decode(buf + pos, len - pos, &insn) != EP_ERR_OK)
 			return false;
-		bool maybe_nop = insn.opcode == 0x90 || insn.opcode == 0x1f; /* ep_insn_is_nop's opcodes */
-		if (maybe_nop && f->first_nop == len && ep_insn_is_nop(buf + pos, &insn))
+		if (f->first_nop == len && ep_insn_is_nop(buf + pos, &insn))
 			f->first_nop = pos;
 		f->relative |= insn.branch != EP_BRANCH_NONE || insn.rip_relative;
 		pos += insn.len;
